@@ -1,0 +1,7 @@
+"""Models and network builders: `kag.models`."""
+
+from keras_aegan.src.models.builders import GANNetworks
+from keras_aegan.src.models.builders import mlp_gan
+from keras_aegan.src.models.stabilized_gan import StabilizedGAN
+
+__all__ = ["GANNetworks", "StabilizedGAN", "mlp_gan"]

@@ -1,0 +1,28 @@
+"""Backend-specific pieces of the GAN trainer, chosen once at import time.
+
+Each backend module defines `GANTrainer`, a mixin with the same three
+methods: `train_step`, `test_step` (in the signature that backend's Keras
+trainer calls) and `_minimize(loss_fn, variables, optimizer)`, which computes
+the gradients of `loss_fn()` with respect to `variables` and applies them with
+`optimizer`. The training algorithm itself lives once, in `keras.ops`, in
+`StabilizedGAN`.
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "tensorflow":
+    from keras_aegan.src.backend.tensorflow.trainer import GANTrainer
+elif _BACKEND == "jax":
+    from keras_aegan.src.backend.jax.trainer import GANTrainer
+elif _BACKEND == "torch":
+    from keras_aegan.src.backend.torch.trainer import GANTrainer
+else:
+    raise ImportError(
+        f"keras_aegan supports the 'tensorflow', 'jax' and 'torch' Keras "
+        f"backends; KERAS_BACKEND is {_BACKEND!r}. Set KERAS_BACKEND to one "
+        "of those."
+    )
+
+__all__ = ["GANTrainer"]

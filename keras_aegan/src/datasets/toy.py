@@ -1,0 +1,99 @@
+"""Synthetic 2-D mixtures of Gaussians (Unrolled GAN / VEEGAN / PacGAN)."""
+
+import numpy as np
+
+
+def _check_count(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"`{name}` must be an int >= {minimum}, got {value!r}.")
+
+
+def _check_scale(name, value):
+    if not isinstance(value, (int, float)) or isinstance(value, bool) \
+            or value < 0:
+        raise ValueError(f"`{name}` must be a float >= 0, got {value!r}.")
+
+
+def _sample_mixture(centers, num_samples, std, seed):
+    rng = np.random.default_rng(seed)
+    modes = rng.integers(0, len(centers), size=num_samples)
+    noise = rng.normal(0.0, std, size=(num_samples, centers.shape[1]))
+    return (centers[modes] + noise).astype("float32")
+
+
+def ring_centers(num_modes=8, radius=1.0):
+    """Means of the ring mixture: `radius * (cos 2πk/K, sin 2πk/K)`."""
+    angles = 2.0 * np.pi * np.arange(num_modes) / num_modes
+    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+            ).astype("float32")
+
+
+def grid_centers(side=5, spacing=2.0):
+    """Means of the grid mixture: a `side × side` grid centred on 0."""
+    coords = (np.arange(side) - (side - 1) / 2.0) * spacing
+    xx, yy = np.meshgrid(coords, coords, indexing="ij")
+    return np.stack([xx.ravel(), yy.ravel()], axis=1).astype("float32")
+
+
+def ring(num_samples, num_modes=8, radius=1.0, std=0.01, seed=None):
+    """Samples the ring of Gaussians: `num_modes` equal-weight modes.
+
+    The means are `radius * (cos 2πk/K, sin 2πk/K)` for `k = 0..K-1` (K
+    distinct means; `linspace(0, 2π, K)` would repeat one).
+
+    Args:
+        num_samples: int, number of samples.
+        num_modes: int, number of Gaussians K.
+        radius: float, radius of the circle of means.
+        std: float, standard deviation of each Gaussian.
+        seed: int or `None`.
+
+    Returns:
+        `(x, centers)`: float32 arrays of shape `(num_samples, 2)` and
+        `(num_modes, 2)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> x, centers = kag.datasets.ring(1000, seed=0)
+    >>> x.shape, centers.shape
+    ((1000, 2), (8, 2))
+    """
+    _check_count("num_samples", num_samples)
+    _check_count("num_modes", num_modes)
+    _check_scale("radius", radius)
+    _check_scale("std", std)
+    centers = ring_centers(num_modes, radius)
+    return _sample_mixture(centers, num_samples, std, seed), centers
+
+
+def grid(num_samples, side=5, spacing=2.0, std=0.05, seed=None):
+    """Samples the grid of Gaussians: `side²` equal-weight modes.
+
+    With the defaults the means are `{-4, -2, 0, 2, 4}²` (25 modes).
+
+    Args:
+        num_samples: int, number of samples.
+        side: int, modes per side.
+        spacing: float, distance between neighbouring means.
+        std: float, standard deviation of each Gaussian.
+        seed: int or `None`.
+
+    Returns:
+        `(x, centers)`: float32 arrays of shape `(num_samples, 2)` and
+        `(side**2, 2)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> x, centers = kag.datasets.grid(1000, seed=0)
+    >>> float(centers.min()), float(centers.max())
+    (-4.0, 4.0)
+    """
+    _check_count("num_samples", num_samples)
+    _check_count("side", side)
+    _check_scale("spacing", spacing)
+    _check_scale("std", std)
+    centers = grid_centers(side, spacing)
+    return _sample_mixture(centers, num_samples, std, seed), centers

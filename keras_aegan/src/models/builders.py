@@ -1,0 +1,177 @@
+"""Small network builders: the MLP GAN of the 2-D benchmarks and the default
+autoencoder/encoder that `StabilizedGAN` builds when a term needs one."""
+
+import dataclasses
+import math
+
+import keras
+from keras import layers
+
+
+@dataclasses.dataclass
+class GANNetworks:
+    """The four networks of a stabilized GAN, as returned by the builders.
+
+    Attributes:
+        generator: `(batch, latent_dim) -> (batch, *data_shape)`.
+        discriminator: `(batch, *data_shape) -> (batch, 1)` logits.
+        autoencoder: `(batch, *data_shape) -> (batch, *data_shape)`.
+        encoder: `(batch, *data_shape) -> (batch, latent_dim)`.
+    """
+
+    generator: keras.Model
+    discriminator: keras.Model
+    autoencoder: keras.Model
+    encoder: keras.Model
+
+
+def _as_shape(data_dim, name="data_dim"):
+    if isinstance(data_dim, bool):
+        raise TypeError(f"`{name}` must be an int or a shape tuple, got bool.")
+    if isinstance(data_dim, int):
+        shape = (data_dim,)
+    elif isinstance(data_dim, (tuple, list)):
+        shape = tuple(data_dim)
+    else:
+        raise TypeError(
+            f"`{name}` must be an int or a shape tuple, got {data_dim!r} of "
+            f"type {type(data_dim).__name__}."
+        )
+    if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
+        raise ValueError(
+            f"`{name}` must be a positive int or a tuple of positive ints, "
+            f"got {data_dim!r}."
+        )
+    return shape
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+
+
+def _mlp(input_shape, output_shape, hidden_units, activation, output_activation,
+         name):
+    inputs = keras.Input(input_shape)
+    h = layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    for i, units in enumerate(hidden_units):
+        h = layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
+    h = layers.Dense(
+        math.prod(output_shape), activation=output_activation, name="output"
+    )(h)
+    if len(output_shape) > 1:
+        h = layers.Reshape(output_shape)(h)
+    return keras.Model(inputs, h, name=name)
+
+
+def mlp_gan(
+    data_dim,
+    latent_dim,
+    hidden_units=(128, 128),
+    activation="tanh",
+    output_activation=None,
+):
+    """Builds the MLP generator, discriminator, autoencoder and encoder.
+
+    These are the networks of the 2-D mixture benchmarks (VEEGAN/PacGAN
+    protocol): every network has the hidden layers `hidden_units` with
+    `activation`. Data can be vectors (`data_dim` an int) or any shape (a
+    tuple: the networks flatten and reshape).
+
+    Args:
+        data_dim: int or shape tuple of one sample.
+        latent_dim: int, size of the generator's input.
+        hidden_units: tuple of ints, the hidden layer widths.
+        activation: activation of the hidden layers.
+        output_activation: activation of the generator's (and the
+            autoencoder's) output; `None` for a linear output, `"tanh"` for
+            data scaled to [-1, 1].
+
+    Returns:
+        `kag.models.GANNetworks(generator, discriminator, autoencoder,
+        encoder)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> nets = kag.models.mlp_gan(2, latent_dim=8, hidden_units=(16,))
+    >>> nets.generator.output_shape
+    (None, 2)
+    """
+    shape = _as_shape(data_dim)
+    _check_positive_int("latent_dim", latent_dim)
+    hidden_units = tuple(hidden_units)
+    for units in hidden_units:
+        _check_positive_int("hidden_units", units)
+    return GANNetworks(
+        generator=_mlp((latent_dim,), shape, hidden_units, activation,
+                       output_activation, "generator"),
+        discriminator=_mlp(shape, (1,), hidden_units, activation, None,
+                           "discriminator"),
+        autoencoder=_mlp(shape, shape, hidden_units, activation,
+                         output_activation, "autoencoder"),
+        encoder=_mlp(shape, (latent_dim,), hidden_units, activation, None,
+                     "encoder"),
+    )
+
+
+def _downsamplings(image_shape, max_steps=2):
+    height, width = image_shape[0], image_shape[1]
+    steps = 0
+    while steps < max_steps and height % 2 == 0 and width % 2 == 0 \
+            and height >= 4 and width >= 4:
+        height, width, steps = height // 2, width // 2, steps + 1
+    return steps, height, width
+
+
+def _conv_encoder_trunk(inputs, image_shape, filters=32):
+    steps, _, _ = _downsamplings(image_shape)
+    h = inputs
+    for i in range(steps):
+        h = layers.Conv2D(filters * 2**i, 3, strides=2, padding="same",
+                          activation="relu")(h)
+    if steps == 0:
+        h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
+    return layers.Flatten()(h)
+
+
+def default_autoencoder(data_shape, code_dim=None, output_activation=None):
+    """The autoencoder `StabilizedGAN` builds when a term needs one.
+
+    An MLP (two hidden layers of 128 `tanh` units) for vector data, a small
+    convolutional autoencoder with a dense bottleneck for images (rank 3).
+    """
+    data_shape = _as_shape(data_shape, "data_shape")
+    if len(data_shape) != 3:
+        return _mlp(data_shape, data_shape, (128, 128), "tanh",
+                    output_activation, "autoencoder")
+    steps, height, width = _downsamplings(data_shape)
+    code_dim = code_dim or 64
+    inputs = keras.Input(data_shape)
+    h = _conv_encoder_trunk(inputs, data_shape)
+    h = layers.Dense(code_dim, activation="relu", name="code")(h)
+    filters = 32 * 2 ** max(steps - 1, 0)
+    h = layers.Dense(height * width * filters, activation="relu")(h)
+    h = layers.Reshape((height, width, filters))(h)
+    for i in reversed(range(steps)):
+        h = layers.Conv2DTranspose(32 * 2**i, 3, strides=2, padding="same",
+                                   activation="relu")(h)
+    h = layers.Conv2D(data_shape[-1], 3, padding="same",
+                      activation=output_activation)(h)
+    return keras.Model(inputs, h, name="autoencoder")
+
+
+def default_encoder(data_shape, latent_dim):
+    """The encoder `StabilizedGAN` builds when a term needs one.
+
+    An MLP (two hidden layers of 128 `tanh` units) for vector data, two
+    strided convolutions and a dense layer for images (rank 3).
+    """
+    data_shape = _as_shape(data_shape, "data_shape")
+    if len(data_shape) != 3:
+        return _mlp(data_shape, (latent_dim,), (128, 128), "tanh", None,
+                    "encoder")
+    inputs = keras.Input(data_shape)
+    h = _conv_encoder_trunk(inputs, data_shape)
+    h = layers.Dense(latent_dim, name="latent")(h)
+    return keras.Model(inputs, h, name="encoder")

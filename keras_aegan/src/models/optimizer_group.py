@@ -1,0 +1,101 @@
+"""One Keras optimizer that owns the optimizers of a GAN's networks."""
+
+import keras
+
+
+class OptimizerGroup(keras.optimizers.Optimizer):
+    """Holds one optimizer per network group, as a single Keras optimizer.
+
+    Keras' trainers know one `model.optimizer`: its `variables` are what the
+    JAX trainer carries through its stateless step, what `save`,
+    `save_weights` and `BackupAndRestore` write, and what `compile_from_config`
+    builds on load. This container exposes the variables of all its members
+    there, so every member's state travels with the model.
+
+    It never applies gradients itself: `StabilizedGAN` applies each group's
+    gradients with that group's member optimizer.
+
+    Args:
+        members: dict mapping a group name to `(optimizer, variables_fn)`,
+            where `variables_fn()` returns the list of variables the optimizer
+            updates, in a fixed order.
+    """
+
+    def __init__(self, members, name="gan_optimizers"):
+        super().__init__(learning_rate=0.0, name=name)
+        self._member_names = list(members)
+        self._variable_fns = {k: fn for k, (_, fn) in members.items()}
+        for key, (optimizer, _) in members.items():
+            setattr(self, f"{key}_optimizer", optimizer)
+
+    @property
+    def members(self):
+        return {k: getattr(self, f"{k}_optimizer") for k in self._member_names}
+
+    def member_variables(self, key):
+        """The variables that member `key` updates, in its build order."""
+        return list(self._variable_fns[key]())
+
+    def build(self, var_list=None):
+        for key, optimizer in self.members.items():
+            if not optimizer.built:
+                optimizer.build(self.member_variables(key))
+        super().build([])
+
+    @property
+    def variables(self):
+        variables = list(self._variables)
+        for optimizer in self.members.values():
+            variables.extend(optimizer.variables)
+        return variables
+
+    @property
+    def iterations(self):
+        # One generator update per GAN step: that is the step count
+        # callbacks (TensorBoard, schedules) expect.
+        return self.members[self._member_names[0]].iterations
+
+    @property
+    def learning_rate(self):
+        return self.members[self._member_names[0]].learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if not hasattr(self, "_member_names"):
+            # Called by the base constructor.
+            keras.optimizers.Optimizer.learning_rate.fset(self, value)
+            return
+        names = ", ".join(f"gan.{k}_optimizer" for k in self._member_names)
+        raise AttributeError(
+            "StabilizedGAN trains several networks with their own optimizers, "
+            "so `model.optimizer.learning_rate` cannot be set as a whole. "
+            f"Set the learning rate on one of {names} instead."
+        )
+
+    def apply(self, grads, trainable_variables=None):
+        raise NotImplementedError(
+            "OptimizerGroup does not apply gradients itself; apply them with "
+            "one of its member optimizers (e.g. gan.generator_optimizer)."
+        )
+
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        raise NotImplementedError(
+            "OptimizerGroup does not apply gradients itself; use the "
+            "stateless_apply of one of its member optimizers."
+        )
+
+    def save_own_variables(self, store):
+        # Members save their own state under their own names.
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        for i, variable in enumerate(self._variables):
+            variable.assign(store[str(i)])
+
+    def get_config(self):
+        config = super().get_config()
+        config["members"] = {
+            k: keras.optimizers.serialize(o) for k, o in self.members.items()
+        }
+        return config

@@ -1,0 +1,629 @@
+"""StabilizedGAN: a Keras model that trains a GAN with autoencoder terms."""
+
+import functools
+import warnings
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_aegan.src.api_export import register
+from keras_aegan.src.backend import GANTrainer
+from keras_aegan.src.losses import adversarial
+from keras_aegan.src.losses.reconstruction_consistency_loss import KINDS
+from keras_aegan.src.losses.reconstruction_consistency_loss import (
+    ReconstructionConsistencyLoss,
+)
+from keras_aegan.src.losses.reconstruction_consistency_loss import (
+    per_sample_distance,
+)
+from keras_aegan.src.models import data_checks
+from keras_aegan.src.models.builders import default_autoencoder
+from keras_aegan.src.models.builders import default_encoder
+from keras_aegan.src.models.optimizer_group import OptimizerGroup
+
+LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss")
+KERAS_COMPILE_KWARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
+                        "auto_scale_loss")
+_SEED_KEY = "latent_seed_generator_state"
+
+
+def _default_gan_optimizer():
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+def _get_optimizer(name, value, default_fn):
+    if value is None:
+        return default_fn()
+    if isinstance(value, keras.optimizers.Optimizer):
+        return value
+    if isinstance(value, (str, dict)):
+        try:
+            return keras.optimizers.get(value)
+        except ValueError as e:
+            raise ValueError(
+                f"`{name}`: could not make an optimizer from {value!r} ({e}). "
+                "Pass a keras.optimizers.Optimizer instance, e.g. "
+                "keras.optimizers.Adam(2e-4, beta_1=0.5)."
+            ) from None
+    raise TypeError(
+        f"`{name}` must be a keras.optimizers.Optimizer (or its name), got "
+        f"{value!r} of type {type(value).__name__}. Example: "
+        f"{name}=keras.optimizers.Adam(2e-4, beta_1=0.5)."
+    )
+
+
+def _get_consistency_losses(value):
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    losses = []
+    for item in items:
+        if isinstance(item, ReconstructionConsistencyLoss):
+            losses.append(item)
+        elif isinstance(item, str) and item in KINDS:
+            losses.append(ReconstructionConsistencyLoss(kind=item))
+        elif isinstance(item, str):
+            raise ValueError(
+                f"Unknown consistency_loss: {item!r}. Expected None, one of "
+                f"{', '.join(repr(k) for k in KINDS)}, a "
+                "kag.losses.ReconstructionConsistencyLoss, or a list of these."
+            )
+        else:
+            raise TypeError(
+                "consistency_loss must be None, a string "
+                f"({', '.join(repr(k) for k in KINDS)}), a "
+                "kag.losses.ReconstructionConsistencyLoss or a list of these; "
+                f"got {item!r} of type {type(item).__name__}."
+            )
+    kinds = [loss.kind for loss in losses]
+    duplicated = sorted({k for k in kinds if kinds.count(k) > 1})
+    if duplicated:
+        raise ValueError(
+            f"consistency_loss lists the kind(s) {duplicated} more than once; "
+            "give each kind once and set its `weight` instead."
+        )
+    return losses
+
+
+@register
+class StabilizedGAN(GANTrainer, keras.Model):
+    """A GAN whose training is stabilized by autoencoder consistency terms.
+
+    Wraps a generator and a discriminator (plus, when a consistency term needs
+    them, an autoencoder `Q` and an encoder `E`) into one `keras.Model` that
+    trains with `fit()` on the TensorFlow, JAX and PyTorch backends. Each
+    training step:
+
+    1. trains the autoencoder on the real batch, `min_Q ||x - Q(x)||²` (only
+       when the `"manifold"` term is on);
+    2. trains the discriminator `discriminator_steps` times on real vs
+       generated samples with the adversarial loss;
+    3. trains the generator (and the encoder, when a term uses it) with the
+       adversarial loss plus every consistency term: `"manifold"`
+       `||G(z) - stop_gradient(Q(G(z)))||²`, `"data"` `||x - G(E(x))||²`
+       (Che et al. 2017), `"latent"` `||z - E(G(z))||²` (Srivastava et al.
+       2017).
+
+    Every network has its own optimizer; all of them, the latent seed
+    generator and the networks are model state, saved by `save()` and
+    restored by `keras.saving.load_model()`.
+
+    Args:
+        generator: `keras.Model` mapping `(batch, latent_dim)` to
+            `(batch, *data_shape)`.
+        discriminator: `keras.Model` mapping `(batch, *data_shape)` to
+            `(batch, 1)` logits.
+        latent_dim: int; inferred from the generator's input when `None`.
+        autoencoder: `keras.Model` mapping data to data, trained on real data
+            only; when `None` and the `"manifold"` term is on, a default one
+            is built from the data shape at `compile()`.
+        encoder: `keras.Model` mapping data to `(batch, latent_dim)`, trained
+            with the generator; when `None` and the `"data"` or `"latent"`
+            term is on, a default one is built at `compile()`.
+        seed: int or `None`, seed of the latent sampling during training.
+
+    Call arguments:
+        inputs: latent vectors `(batch, latent_dim)`; returns
+            `generator(inputs)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> x, _ = kag.datasets.ring(512, seed=0)
+    >>> nets = kag.models.mlp_gan(2, latent_dim=8, hidden_units=(32, 32))
+    >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    >>> gan.compile(consistency_loss="manifold")
+    >>> history = gan.fit(x, batch_size=128, epochs=1, verbose=0)
+    >>> sorted(history.history)
+    ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss']
+    >>> gan.generate(4, seed=0).shape
+    (4, 2)
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        autoencoder=None,
+        encoder=None,
+        seed=None,
+        **kwargs,
+    ):
+        # Validate everything before touching any state.
+        data_checks.check_network("generator", generator)
+        data_checks.check_network("discriminator", discriminator)
+        latent_dim = data_checks.infer_latent_dim(generator, latent_dim)
+        data_shape = data_checks.check_generator(generator, latent_dim)
+        data_checks.check_discriminator(discriminator, data_shape)
+        if autoencoder is not None:
+            data_checks.check_network("autoencoder", autoencoder)
+            data_checks.check_autoencoder(autoencoder, data_shape)
+        if encoder is not None:
+            data_checks.check_network("encoder", encoder)
+            data_checks.check_encoder(encoder, data_shape, latent_dim)
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, int)):
+            raise TypeError(f"`seed` must be an int or None, got {seed!r}.")
+
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.autoencoder = autoencoder
+        self.encoder = encoder
+        self.latent_dim = latent_dim
+        self.seed = seed
+        self.data_shape = data_shape
+        self.seed_generator = keras.random.SeedGenerator(
+            seed, name="latent_seed_generator"
+        )
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in LOG_KEYS}
+        self._phase = "gan"
+        self.consistency_losses = []
+        self.adversarial_loss = None
+        self.discriminator_steps = 1
+        self.built = True
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    # ------------------------------------------------------------------
+    # compile
+    # ------------------------------------------------------------------
+    def compile(
+        self,
+        generator_optimizer=None,
+        discriminator_optimizer=None,
+        autoencoder_optimizer=None,
+        adversarial_loss="non_saturating",
+        consistency_loss="manifold",
+        gradient_penalty=None,
+        discriminator_steps=1,
+        **kwargs,
+    ):
+        """Configures the GAN for training.
+
+        Args:
+            generator_optimizer: optimizer of the generator (and the encoder);
+                default `Adam(2e-4, beta_1=0.5)`.
+            discriminator_optimizer: default `Adam(2e-4, beta_1=0.5)`.
+            autoencoder_optimizer: optimizer of the autoencoder; default
+                `Adam(1e-3)`.
+            adversarial_loss: `"non_saturating"` or a `kag.losses`
+                adversarial-loss object.
+            consistency_loss: `None`, `"manifold"`, `"data"`, `"latent"`, a
+                `kag.losses.ReconstructionConsistencyLoss`, or a list of these
+                (terms are summed into the generator's loss).
+            gradient_penalty: `None` (penalties are not available yet).
+            discriminator_steps: int >= 1, discriminator updates per
+                generator update.
+            **kwargs: passed to `keras.Model.compile`: `jit_compile`,
+                `steps_per_execution`, `run_eagerly`.
+        """
+        for name in ("optimizer", "loss", "loss_weights", "metrics",
+                     "weighted_metrics"):
+            if name in kwargs:
+                raise ValueError(
+                    f"StabilizedGAN.compile() does not take `{name}`: a GAN "
+                    "has one optimizer per network and its own losses. Use "
+                    "generator_optimizer/discriminator_optimizer/"
+                    "autoencoder_optimizer, adversarial_loss and "
+                    "consistency_loss."
+                )
+        unknown = sorted(set(kwargs) - set(KERAS_COMPILE_KWARGS))
+        if unknown:
+            raise TypeError(
+                f"StabilizedGAN.compile() got unexpected argument(s) {unknown}."
+                f" Accepted Keras arguments: {', '.join(KERAS_COMPILE_KWARGS)}."
+            )
+        optimizers = {
+            "generator": _get_optimizer(
+                "generator_optimizer", generator_optimizer,
+                _default_gan_optimizer),
+            "discriminator": _get_optimizer(
+                "discriminator_optimizer", discriminator_optimizer,
+                _default_gan_optimizer),
+            "autoencoder": _get_optimizer(
+                "autoencoder_optimizer", autoencoder_optimizer,
+                lambda: keras.optimizers.Adam(1e-3)),
+        }
+        if len({id(o) for o in optimizers.values()}) < len(optimizers):
+            raise ValueError(
+                "The same optimizer instance was passed for two networks; "
+                "each network needs its own optimizer (its moments are per "
+                "variable). Pass separate instances."
+            )
+        adversarial_loss = adversarial.get(adversarial_loss)
+        consistency_losses = _get_consistency_losses(consistency_loss)
+        if gradient_penalty is not None:
+            raise ValueError(
+                f"gradient_penalty={gradient_penalty!r} is not supported by "
+                "this version of keras_aegan; pass gradient_penalty=None."
+            )
+        if (isinstance(discriminator_steps, bool)
+                or not isinstance(discriminator_steps, int)
+                or discriminator_steps < 1):
+            raise ValueError(
+                "`discriminator_steps` must be an int >= 1 (discriminator "
+                f"updates per generator update), got {discriminator_steps!r}."
+            )
+
+        kinds = {loss.kind for loss in consistency_losses}
+        autoencoder, encoder = self.autoencoder, self.encoder
+        if "manifold" in kinds and autoencoder is None:
+            autoencoder = default_autoencoder(
+                self.data_shape,
+                output_activation=data_checks.output_activation_name(
+                    self.generator),
+            )
+        if kinds & {"data", "latent"} and encoder is None:
+            encoder = default_encoder(self.data_shape, self.latent_dim)
+
+        # Everything is valid: commit.
+        self.autoencoder = autoencoder
+        self.encoder = encoder
+        self.adversarial_loss = adversarial_loss
+        self.consistency_losses = consistency_losses
+        self.discriminator_steps = discriminator_steps
+        self.generator_optimizer = optimizers["generator"]
+        self.discriminator_optimizer = optimizers["discriminator"]
+        self.autoencoder_optimizer = optimizers["autoencoder"]
+        self._keras_compile_kwargs = dict(kwargs)
+
+        members = {
+            "generator": (optimizers["generator"],
+                          functools.partial(self._group_variables,
+                                            "generator")),
+            "discriminator": (optimizers["discriminator"],
+                              functools.partial(self._group_variables,
+                                                "discriminator")),
+        }
+        if self._trains_autoencoder:
+            members["autoencoder"] = (
+                optimizers["autoencoder"],
+                functools.partial(self._group_variables, "autoencoder"),
+            )
+        jit_compile = kwargs.pop("jit_compile", "auto")
+        if jit_compile == "auto":
+            # XLA on TensorFlow (Keras would skip it on CPU-only machines)
+            # and JAX; eager on torch, like Keras.
+            jit_compile = (keras.backend.backend() != "torch"
+                           and not kwargs.get("run_eagerly", False))
+        super().compile(optimizer=OptimizerGroup(members),
+                        jit_compile=jit_compile, **kwargs)
+        self.optimizer.build()
+
+    @property
+    def _uses_encoder(self):
+        return any(c.kind in ("data", "latent")
+                   for c in self.consistency_losses)
+
+    @property
+    def _trains_autoencoder(self):
+        return any(c.kind == "manifold" for c in self.consistency_losses)
+
+    def _group_variables(self, group):
+        if group == "generator":
+            variables = list(self.generator.trainable_variables)
+            if self._uses_encoder:
+                variables += self.encoder.trainable_variables
+            return variables
+        return list(getattr(self, group).trainable_variables)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        serialize = keras.saving.serialize_keras_object
+        return {
+            "generator_optimizer": serialize(self.generator_optimizer),
+            "discriminator_optimizer": serialize(self.discriminator_optimizer),
+            "autoencoder_optimizer": serialize(self.autoencoder_optimizer),
+            "adversarial_loss": serialize(self.adversarial_loss),
+            "consistency_loss": [serialize(c) for c in
+                                 self.consistency_losses] or None,
+            "discriminator_steps": self.discriminator_steps,
+            **self._keras_compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        deserialize = keras.saving.deserialize_keras_object
+        for key in ("generator_optimizer", "discriminator_optimizer",
+                    "autoencoder_optimizer", "adversarial_loss"):
+            config[key] = deserialize(config[key])
+        if config.get("consistency_loss"):
+            config["consistency_loss"] = [
+                deserialize(c) for c in config["consistency_loss"]
+            ]
+        self.compile(**config)
+
+    # ------------------------------------------------------------------
+    # The training algorithm, written once in keras.ops.
+    # ------------------------------------------------------------------
+    @property
+    def metrics(self):
+        trackers = getattr(self, "_trackers", None)
+        if not trackers or not getattr(self, "compiled", False):
+            return []
+        return [trackers[k] for k in self._log_keys()]
+
+    def _log_keys(self):
+        if self._phase == "autoencoder":
+            return ["ae_loss"]
+        keys = ["d_loss", "g_loss"]
+        if self._trains_autoencoder:
+            keys.append("ae_loss")
+        if self.consistency_losses:
+            keys.append("consistency_loss")
+        return keys
+
+    def _sample_latent(self, batch_size):
+        return keras.random.normal(
+            (batch_size, self.latent_dim),
+            seed=self.seed_generator,
+            dtype=self.generator.compute_dtype,
+        )
+
+    def _update(self, group, loss_fn, training):
+        if not training:
+            return loss_fn()
+        optimizer = self.optimizer.members[group]
+        return self._minimize(
+            loss_fn, self.optimizer.member_variables(group), optimizer
+        )
+
+    def _autoencoder_loss(self, x):
+        reconstruction = self.autoencoder(x, training=True)
+        return ops.mean(per_sample_distance(x, reconstruction)), None
+
+    def _discriminator_loss(self, x, z):
+        fake = ops.stop_gradient(self.generator(z, training=True))
+        real_logits = self.discriminator(x, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.adversarial_loss.discriminator_loss(
+            real_logits, fake_logits
+        )
+        return loss, None
+
+    def _consistency_term(self, loss, x, z, fake):
+        if loss.kind == "manifold":
+            target = ops.stop_gradient(self.autoencoder(fake, training=False))
+            return loss(target, fake)
+        if loss.kind == "data":
+            codes = self.encoder(x, training=True)
+            return loss(x, self.generator(codes, training=True))
+        return loss(z, self.encoder(fake, training=True))
+
+    def _generator_loss(self, x, z):
+        fake = self.generator(z, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss = self.adversarial_loss.generator_loss(fake_logits)
+        consistency = None
+        for term in self.consistency_losses:
+            value = self._consistency_term(term, x, z, fake)
+            consistency = value if consistency is None else consistency + value
+        if consistency is not None:
+            loss = loss + consistency
+        return loss, consistency
+
+    def _gan_step(self, data, training):
+        x = data_checks.real_batch(data)
+        x = ops.cast(x, self.generator.compute_dtype)
+        trackers = self._trackers
+        if self._trains_autoencoder:
+            ae_loss, _ = self._update(
+                "autoencoder",
+                functools.partial(self._autoencoder_loss, x),
+                training,
+            )
+            trackers["ae_loss"].update_state(ops.stop_gradient(ae_loss))
+        if self._phase == "gan":
+            batch_size = ops.shape(x)[0]
+            for _ in range(self.discriminator_steps if training else 1):
+                z = self._sample_latent(batch_size)
+                d_loss, _ = self._update(
+                    "discriminator",
+                    functools.partial(self._discriminator_loss, x, z),
+                    training,
+                )
+            z = self._sample_latent(batch_size)
+            g_loss, consistency = self._update(
+                "generator",
+                functools.partial(self._generator_loss, x, z),
+                training,
+            )
+            trackers["d_loss"].update_state(ops.stop_gradient(d_loss))
+            trackers["g_loss"].update_state(ops.stop_gradient(g_loss))
+            if consistency is not None:
+                trackers["consistency_loss"].update_state(
+                    ops.stop_gradient(consistency)
+                )
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------------
+    # fit / generate
+    # ------------------------------------------------------------------
+    def _require_compiled(self, method):
+        if not getattr(self, "compiled", False):
+            raise ValueError(
+                f"StabilizedGAN.{method}() was called before compile(). Call "
+                "gan.compile() first (with no arguments for the defaults)."
+            )
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        autoencoder_warmup_epochs=0,
+        **kwargs,
+    ):
+        """Trains the GAN on real samples `x` (see `keras.Model.fit`).
+
+        `x` may be a NumPy array, a `tf.data.Dataset`, a
+        `keras.utils.PyDataset` or a torch `DataLoader`; `(x, y)` batches
+        are accepted and `y` is ignored. The data is checked against the
+        generator's output (shape, dtype, finite values, value range) before
+        training.
+
+        Args:
+            autoencoder_warmup_epochs: int >= 0; epochs of autoencoder-only
+                training on the real data before the GAN training starts
+                (needs the `"manifold"` term). Their history is kept in
+                `gan.warmup_history`.
+            Other arguments: as in `keras.Model.fit`.
+        """
+        self._require_compiled("fit")
+        if (isinstance(autoencoder_warmup_epochs, bool)
+                or not isinstance(autoencoder_warmup_epochs, int)
+                or autoencoder_warmup_epochs < 0):
+            raise ValueError(
+                "`autoencoder_warmup_epochs` must be an int >= 0, got "
+                f"{autoencoder_warmup_epochs!r}."
+            )
+        if autoencoder_warmup_epochs and not self._trains_autoencoder:
+            raise ValueError(
+                f"autoencoder_warmup_epochs={autoencoder_warmup_epochs} needs "
+                "an autoencoder to warm up, but no consistency term uses one. "
+                "Compile with consistency_loss='manifold' (or a list holding "
+                "it), or set autoencoder_warmup_epochs=0."
+            )
+        data_checks.validate_data(
+            x,
+            self.data_shape,
+            data_checks.output_activation_name(self.generator),
+        )
+        if autoencoder_warmup_epochs:
+            self._phase = "autoencoder"
+            self.train_function = None
+            try:
+                self.warmup_history = super().fit(
+                    x,
+                    y,
+                    batch_size=batch_size,
+                    epochs=autoencoder_warmup_epochs,
+                    verbose=verbose,
+                    shuffle=kwargs.get("shuffle", True),
+                )
+            finally:
+                self._phase = "gan"
+                self.train_function = None
+        return super().fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            **kwargs,
+        )
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        """Computes the training losses on `x` without changing weights."""
+        self._require_compiled("evaluate")
+        data_checks.validate_data(
+            x,
+            self.data_shape,
+            data_checks.output_activation_name(self.generator),
+        )
+        return super().evaluate(x, y, **kwargs)
+
+    def generate(self, num_samples, seed=None, batch_size=1024):
+        """Generates `num_samples` samples as a NumPy array.
+
+        The latent vectors are drawn with NumPy (`np.random.default_rng(seed)`),
+        so the same `seed` gives the same latents on every backend.
+
+        Args:
+            num_samples: int > 0.
+            seed: int or `None`.
+            batch_size: int, samples per generator call.
+
+        Returns:
+            NumPy array of shape `(num_samples, *data_shape)`.
+        """
+        for name, value in (("num_samples", num_samples),
+                            ("batch_size", batch_size)):
+            if isinstance(value, bool) or not isinstance(
+                    value, (int, np.integer)):
+                raise TypeError(
+                    f"generate(): `{name}` must be an int, got {value!r} of "
+                    f"type {type(value).__name__}."
+                )
+            if value < 1:
+                raise ValueError(
+                    f"generate(): `{name}` must be >= 1, got {value}."
+                )
+        latents = np.random.default_rng(seed).standard_normal(
+            (int(num_samples), self.latent_dim)
+        ).astype("float32")
+        outputs = [
+            ops.convert_to_numpy(
+                self.generator(latents[i:i + batch_size], training=False)
+            )
+            for i in range(0, int(num_samples), int(batch_size))
+        ]
+        return np.concatenate(outputs, axis=0)
+
+    # ------------------------------------------------------------------
+    # Serialization
+    # ------------------------------------------------------------------
+    def get_config(self):
+        serialize = keras.saving.serialize_keras_object
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "generator": serialize(self.generator),
+            "discriminator": serialize(self.discriminator),
+            "autoencoder": serialize(self.autoencoder),
+            "encoder": serialize(self.encoder),
+            "latent_dim": self.latent_dim,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator", "autoencoder", "encoder"):
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(
+                    config[key], custom_objects=custom_objects
+                )
+        if config.get("dtype") is not None:
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(**config)
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store[_SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state.value)
+
+    def load_own_variables(self, store):
+        keys = [k for k in store.keys() if k != _SEED_KEY]
+        super().load_own_variables({k: store[k] for k in keys})
+        if _SEED_KEY in store.keys():
+            self.seed_generator.state.assign(store[_SEED_KEY])
