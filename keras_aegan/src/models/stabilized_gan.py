@@ -350,8 +350,11 @@ class StabilizedGAN(GANTrainer, keras.Model):
         config = dict(config)
         deserialize = keras.saving.deserialize_keras_object
         for key in ("generator_optimizer", "discriminator_optimizer",
-                    "autoencoder_optimizer", "adversarial_loss"):
-            config[key] = deserialize(config[key])
+                    "autoencoder_optimizer"):
+            # Maps built-in optimizers to this backend's classes, so a model
+            # saved under one backend loads under another.
+            config[key] = keras.optimizers.deserialize(config[key])
+        config["adversarial_loss"] = deserialize(config["adversarial_loss"])
         if config.get("consistency_loss"):
             config["consistency_loss"] = [
                 deserialize(c) for c in config["consistency_loss"]

@@ -1,0 +1,243 @@
+"""Training behaviour of StabilizedGAN, run with a real fit on every backend."""
+
+import functools
+
+import keras
+import numpy as np
+import pytest
+from conftest import LATENT_DIM
+from conftest import moved
+from conftest import tiny_gan
+from conftest import tiny_nets
+from conftest import weights_of
+
+import keras_aegan as kag
+
+EXPECTED_KEYS = {
+    None: {"d_loss", "g_loss"},
+    "manifold": {"d_loss", "g_loss", "ae_loss", "consistency_loss"},
+    "data": {"d_loss", "g_loss", "consistency_loss"},
+    "latent": {"d_loss", "g_loss", "consistency_loss"},
+}
+
+
+@pytest.mark.parametrize("kind", [None, "manifold", "data", "latent"])
+def test_fit_trains_what_each_term_uses(ring_data, kind):
+    nets = tiny_nets()
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder)
+    gan.compile(consistency_loss=kind)
+    before = {name: weights_of(getattr(nets, name))
+              for name in ("generator", "discriminator", "autoencoder",
+                           "encoder")}
+    history = gan.fit(ring_data, batch_size=128, epochs=2, verbose=0)
+
+    assert set(history.history) == EXPECTED_KEYS[kind]
+    for key, values in history.history.items():
+        assert len(values) == 2
+        assert np.all(np.isfinite(values)), key
+    assert moved(before["generator"], nets.generator)
+    assert moved(before["discriminator"], nets.discriminator)
+    assert moved(before["autoencoder"], nets.autoencoder) == (kind == "manifold")
+    assert moved(before["encoder"], nets.encoder) == (kind in ("data", "latent"))
+    # 512 samples / batch 128 = 4 steps per epoch.
+    assert int(gan.generator_optimizer.iterations) == 8
+    assert int(gan.discriminator_optimizer.iterations) == 8
+    assert int(gan.autoencoder_optimizer.iterations) == (
+        8 if kind == "manifold" else 0)
+
+
+def test_all_terms_together_and_consistency_falls(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=["manifold", "data", "latent"])
+    history = gan.fit(ring_data, batch_size=64, epochs=4, verbose=0)
+    consistency = history.history["consistency_loss"]
+    assert consistency[-1] < consistency[0]
+    assert history.history["ae_loss"][-1] < history.history["ae_loss"][0]
+
+
+def test_default_networks_are_built_from_the_data_shape(ring_data):
+    gan = tiny_gan()
+    assert gan.autoencoder is None and gan.encoder is None
+    gan.compile(consistency_loss=["manifold", "latent"])
+    assert gan.autoencoder.output_shape == (None, 2)
+    assert gan.encoder.output_shape == (None, LATENT_DIM)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+
+
+def test_default_conv_networks_for_images():
+    x, _ = kag.datasets.digits()
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan((8, 8, 1), 8, hidden_units=(32,),
+                              output_activation="tanh")
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=["manifold", "data"])
+    assert any(isinstance(layer, keras.layers.Conv2D)
+               for layer in gan.autoencoder.layers)
+    assert gan.encoder.output_shape == (None, 8)
+    history = gan.fit(x[:256], batch_size=64, epochs=2, verbose=0)
+    assert history.history["ae_loss"][-1] < history.history["ae_loss"][0]
+
+
+def test_minimal_usage_just_works(ring_data):
+    nets = tiny_nets()
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    gan.compile()
+    history = gan.fit(ring_data, batch_size=128, verbose=0)
+    assert "consistency_loss" in history.history
+    assert gan.latent_dim == LATENT_DIM
+
+
+def test_updates_touch_only_their_own_network(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=["manifold", "latent"])
+    x = keras.ops.convert_to_tensor(ring_data[:64])
+    z = keras.random.normal((64, LATENT_DIM), seed=1)
+    d_before = weights_of(gan.discriminator)
+    g_before = weights_of(gan.generator)
+    q_before = weights_of(gan.autoencoder)
+    gan._update("generator", functools.partial(gan._generator_loss, x, z),
+                training=True)
+    assert moved(g_before, gan.generator)
+    assert not moved(d_before, gan.discriminator)
+    assert not moved(q_before, gan.autoencoder)
+
+    g_before = weights_of(gan.generator)
+    gan._update("discriminator",
+                functools.partial(gan._discriminator_loss, x, z),
+                training=True)
+    assert moved(d_before, gan.discriminator)
+    assert not moved(g_before, gan.generator)
+    assert not moved(q_before, gan.autoencoder)
+
+    d_before = weights_of(gan.discriminator)
+    gan._update("autoencoder", functools.partial(gan._autoencoder_loss, x),
+                training=True)
+    assert moved(q_before, gan.autoencoder)
+    assert not moved(g_before, gan.generator)
+    assert not moved(d_before, gan.discriminator)
+
+
+def test_discriminator_steps(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None, discriminator_steps=2)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    assert int(gan.generator_optimizer.iterations) == 4
+    assert int(gan.discriminator_optimizer.iterations) == 8
+    # The container reports GAN steps, as Keras callbacks expect.
+    assert int(gan.optimizer.iterations) == 4
+
+
+def _run(seed, ring_data):
+    gan = tiny_gan(seed=seed)
+    gan.compile(consistency_loss=["manifold", "latent"])
+    history = gan.fit(ring_data, batch_size=128, epochs=2, verbose=0,
+                      shuffle=False)
+    return history.history, weights_of(gan.generator)
+
+
+def test_seed_makes_runs_reproducible(ring_data):
+    logs_a, weights_a = _run(3, ring_data)
+    logs_b, weights_b = _run(3, ring_data)
+    assert logs_a == logs_b
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_seed_generator_advances_and_differs_by_seed(ring_data):
+    gan_a, gan_b = tiny_gan(seed=1), tiny_gan(seed=2)
+    za = keras.ops.convert_to_numpy(gan_a._sample_latent(8))
+    zb = keras.ops.convert_to_numpy(gan_b._sample_latent(8))
+    za2 = keras.ops.convert_to_numpy(gan_a._sample_latent(8))
+    assert not np.allclose(za, zb)
+    assert not np.allclose(za, za2)
+
+
+def test_warmup_trains_only_the_autoencoder_first(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss="manifold")
+    history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
+                      autoencoder_warmup_epochs=2)
+    assert set(gan.warmup_history.history) == {"ae_loss"}
+    assert len(gan.warmup_history.history["ae_loss"]) == 2
+    assert set(history.history) == EXPECTED_KEYS["manifold"]
+    assert int(gan.autoencoder_optimizer.iterations) == 12
+    assert int(gan.generator_optimizer.iterations) == 4
+    assert int(gan.discriminator_optimizer.iterations) == 4
+
+
+def test_evaluate_changes_no_weights(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=["manifold", "data"])
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    before = weights_of(gan)
+    logs = gan.evaluate(ring_data, batch_size=128, verbose=0,
+                        return_dict=True)
+    assert set(logs) == {"d_loss", "g_loss", "ae_loss", "consistency_loss"}
+    assert all(np.isfinite(v) for v in logs.values())
+    assert not moved(before, gan)
+    assert int(gan.generator_optimizer.iterations) == 4
+
+
+def test_call_predict_and_generate(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    z = np.random.default_rng(0).standard_normal((5, LATENT_DIM)).astype(
+        "float32")
+    expected = keras.ops.convert_to_numpy(gan.generator(z))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z)), expected,
+                               atol=1e-6)
+    np.testing.assert_allclose(gan.predict(z, verbose=0), expected, atol=1e-6)
+    samples = gan.generate(5, seed=0)
+    assert samples.shape == (5, 2)
+    np.testing.assert_allclose(samples, expected, atol=1e-6)
+    np.testing.assert_allclose(gan.generate(7, seed=1, batch_size=3),
+                               gan.generate(7, seed=1), atol=1e-6)
+
+
+@pytest.mark.parametrize("wrap", ["xy_tuple", "tf_dataset", "py_dataset",
+                                  "torch_loader"])
+def test_fit_accepts_data_pipelines(ring_data, wrap):
+    y = np.zeros(len(ring_data), "int64")
+    if wrap == "xy_tuple":
+        kwargs = {"x": ring_data, "y": y, "batch_size": 128}
+    elif wrap == "tf_dataset":
+        tf = pytest.importorskip("tensorflow")
+        kwargs = {"x": tf.data.Dataset.from_tensor_slices(
+            (ring_data, y)).batch(128)}
+    elif wrap == "py_dataset":
+        class Batches(keras.utils.PyDataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, i):
+                return ring_data[i * 128:(i + 1) * 128]
+
+        kwargs = {"x": Batches()}
+    else:
+        torch = pytest.importorskip("torch")
+        dataset = torch.utils.data.TensorDataset(torch.from_numpy(ring_data))
+        kwargs = {"x": torch.utils.data.DataLoader(dataset, batch_size=128)}
+    gan = tiny_gan()
+    gan.compile(consistency_loss="manifold")
+    history = gan.fit(epochs=1, verbose=0, **kwargs)
+    assert np.isfinite(history.history["g_loss"][0])
+    assert int(gan.generator_optimizer.iterations) == 4
+
+
+def test_xla_compiled_by_default():
+    gan = tiny_gan()
+    gan.compile()
+    assert gan.jit_compile == (keras.backend.backend() != "torch")
+    gan.compile(jit_compile=False)
+    assert gan.jit_compile is False
+
+
+def test_learning_rate_of_the_group_is_not_silently_set():
+    gan = tiny_gan()
+    gan.compile()
+    with pytest.raises(AttributeError, match="generator_optimizer"):
+        gan.optimizer.learning_rate = 0.1
+    gan.generator_optimizer.learning_rate = 0.1
+    np.testing.assert_allclose(
+        float(keras.ops.convert_to_numpy(gan.optimizer.learning_rate)), 0.1)
