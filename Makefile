@@ -1,0 +1,47 @@
+# Quick start:  make demo   (BACKEND=jax|torch|tensorflow)
+#               make test   (the whole suite once per backend)
+BACKEND ?= jax
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q
+# CPU builds. A bare `torch` requirement would pull a multi-GB CUDA build, so
+# torch is pinned here (pyproject.toml keeps a normal range for users).
+TORCH_PACKAGE ?= torch==2.13.0
+TENSORFLOW_PACKAGE ?= tensorflow-cpu
+JAX_PACKAGE ?= jax
+BACKENDS := tensorflow jax torch
+PYTEST_ARGS ?= -q
+
+.PHONY: demo test test-% install clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+# One stamp per installed piece, so `make demo` installs only its backend.
+$(VENV)/.backend-torch: | $(PY)
+	$(PIP) "$(TORCH_PACKAGE)"
+	touch $@
+$(VENV)/.backend-tensorflow: | $(PY)
+	$(PIP) "$(TENSORFLOW_PACKAGE)"
+	touch $@
+$(VENV)/.backend-jax: | $(PY)
+	$(PIP) "$(JAX_PACKAGE)"
+	touch $@
+$(VENV)/.project: pyproject.toml | $(PY)
+	$(PIP) -e ".[test,demo]"
+	touch $@
+
+install: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
+
+demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
+	KERAS_BACKEND=$(BACKEND) $(PY) -m keras_aegan demo --output runs/demo
+
+test-%: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
+	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
+
+test: $(addprefix test-,$(BACKENDS))
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

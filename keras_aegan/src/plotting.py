@@ -1,0 +1,55 @@
+"""PNG figures with matplotlib (an optional dependency: keras-aegan[demo])."""
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError as e:
+        raise ImportError(
+            "Plots need matplotlib: pip install matplotlib "
+            "(or keras-aegan[demo])."
+        ) from e
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_sample_grid(samples, path, value_range=(-1.0, 1.0), title=None):
+    """Saves images `(n, h, w, c)` as one grid PNG."""
+    import numpy as np
+
+    plt = _pyplot()
+    n = len(samples)
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.8, rows * 0.8))
+    low, high = value_range
+    for i, ax in enumerate(np.asarray(axes).ravel()):
+        ax.axis("off")
+        if i < n:
+            image = (np.clip(samples[i], low, high) - low) / (high - low)
+            if image.shape[-1] == 1:
+                ax.imshow(image[..., 0], cmap="gray", vmin=0, vmax=1)
+            else:
+                ax.imshow(image)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def save_loss_curves(history, path, title=None):
+    """Saves every series of a Keras `History.history` dict as one PNG."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key, values in sorted(history.items()):
+        ax.plot(range(1, len(values) + 1), values, label=key)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
