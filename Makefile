@@ -13,7 +13,7 @@ JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test test-% install clean
+.PHONY: demo test test-% install import-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,13 @@ test-%: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
 
 test: $(addprefix test-,$(BACKENDS))
 
+# `import keras_aegan` and a fit with Keras and only JAX installed.
+IMPORT_VENV ?= .venv-jax-only
+import-check:
+	$(PYTHON) -m venv $(IMPORT_VENV)
+	$(IMPORT_VENV)/bin/python -m pip install -q "keras>=3.15" "$(JAX_PACKAGE)"
+	$(IMPORT_VENV)/bin/python -m pip install -q --no-deps -e .
+	KERAS_BACKEND=jax $(IMPORT_VENV)/bin/python tests/import_check.py
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(IMPORT_VENV) runs .pytest_cache
