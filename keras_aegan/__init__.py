@@ -5,9 +5,10 @@ Works on whichever backend Keras selects (`KERAS_BACKEND=tensorflow|jax|torch`).
 
 from keras_aegan import datasets
 from keras_aegan import losses
+from keras_aegan import metrics
 from keras_aegan import models
 from keras_aegan.models import StabilizedGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["StabilizedGAN", "datasets", "losses", "models", "__version__"]
+__all__ = ["StabilizedGAN", "datasets", "losses", "metrics", "models", "__version__"]

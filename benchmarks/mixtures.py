@@ -1,0 +1,266 @@
+"""B1 + B4: mode coverage on the 2-D mixtures (ring of 8, grid of 25).
+
+Protocol (../shared/BENCHMARKS.md): generator and discriminator are MLPs with
+2 hidden layers of 128 tanh units (the autoencoder and encoder too),
+z ~ N(0, I_256), batch 512, Adam (generator lr 1e-3, discriminator lr 1e-4,
+beta_1 0.5), 25,000 generator steps, data sampled on the fly. Scored on
+2,500 generated samples with `kag.metrics.ModeCoverage` (3σ high quality;
+modes hit by an HQ sample; strict: >= 20 HQ samples; reverse KL). A run fails
+with fewer than K-1 modes or HQ below 50%.
+
+Run:  python benchmarks/mixtures.py --backend jax [--quick] [--seeds 10]
+          [--steps 25000] [--datasets ring,grid] [--methods plain,manifold]
+Writes OUTPUT/mixtures.json, OUTPUT/mixtures_samples_DATASET.png and
+OUTPUT/mixtures_trace_DATASET.png, and prints the table.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=25_000)
+    parser.add_argument("--eval-every", type=int, default=1_000)
+    parser.add_argument("--datasets", default="ring,grid")
+    parser.add_argument("--methods", default=None,
+                        help="comma-separated subset of: " + ",".join(
+                            ["plain", "manifold", "data", "latent",
+                             "recommended"]))
+    parser.add_argument("--quick", action="store_true",
+                        help="2 seeds, 600 steps: a smoke test in minutes")
+    parser.add_argument("--output", default="runs/bench")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.steps, args.eval_every = 2, 600, 200
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    return args
+
+
+# Published rows: (modes, HQ %, reverse KL or None), from BENCHMARKS.md.
+PUBLISHED = {
+    "ring": [
+        ("GAN (VEEGAN T1)", 1, 99.3, None),
+        ("ALI (VEEGAN T1)", 2.8, 0.13, None),
+        ("Unrolled GAN (VEEGAN T1)", 7.6, 35.6, None),
+        ("VEEGAN (VEEGAN T1)", 8, 52.9, None),
+        ("WGAN-GP (GDPP T1)", 6.8, 59.6, None),
+        ("GDPP-GAN (GDPP T1)", 8.0, 71.7, None),
+        ("GAN bigger nets (PacGAN T1)", 6.3, 98.2, 0.45),
+        ("PacGAN2 (PacGAN T1)", 7.9, 95.6, 0.07),
+        ("PacGAN4 (PacGAN T1)", 7.8, 95.9, 0.07),
+    ],
+    "grid": [
+        ("GAN (VEEGAN T1)", 3.3, 0.5, None),
+        ("ALI (VEEGAN T1)", 15.8, 1.6, None),
+        ("Unrolled GAN (VEEGAN T1)", 23.6, 16, None),
+        ("VEEGAN (VEEGAN T1)", 24.6, 40, None),
+        ("WGAN-GP (GDPP T1)", 24.2, 28.7, None),
+        ("GDPP-GAN (GDPP T1)", 24.8, 68.5, None),
+        ("GAN bigger nets (PacGAN T1)", 17.3, 94.8, 0.70),
+        ("PacGAN2 (PacGAN T1)", 23.8, 91.3, 0.13),
+        ("PacGAN4 (PacGAN T1)", 24.8, 93.6, 0.04),
+    ],
+}
+
+# consistency_loss per method; "recommended" is what compile() does by default.
+METHODS = {
+    "plain": None,
+    "manifold": "manifold",
+    "data": "data",
+    "latent": "latent",
+    "recommended": "default",
+}
+FIELDS = ("modes", "modes_strict", "high_quality", "reverse_kl")
+LATENT_DIM = 256
+BATCH_SIZE = 512
+NUM_SCORED = 2_500
+
+
+def mixture(name):
+    import keras_aegan as kag
+
+    if name == "ring":
+        return kag.datasets.ring, 8, 0.01
+    if name == "grid":
+        return kag.datasets.grid, 25, 0.05
+    raise ValueError(f"Unknown dataset {name!r}; expected 'ring' or 'grid'.")
+
+
+def run_one(dataset, method, seed, steps, eval_every):
+    """Trains one GAN; returns final scores, the per-eval trace, samples."""
+    import keras
+    import numpy as np
+
+    import keras_aegan as kag
+
+    sample_fn, num_modes, std = mixture(dataset)
+    _, centers = sample_fn(1)
+
+    class OnTheFly(keras.utils.PyDataset):
+        """Fresh samples for every batch."""
+
+        def __init__(self):
+            super().__init__()
+            self.rng = np.random.default_rng(seed + 1)
+
+        def __len__(self):
+            return eval_every
+
+        def __getitem__(self, index):
+            x, _ = sample_fn(BATCH_SIZE, seed=int(self.rng.integers(2**31)))
+            return x
+
+    def score(gan):
+        metric = kag.metrics.ModeCoverage(centers, std)
+        metric.update_state(None, gan.generate(NUM_SCORED, seed=seed))
+        return {k: float(keras.ops.convert_to_numpy(v))
+                for k, v in metric.result().items()}
+
+    trace = []
+
+    class Trace(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            trace.append({"step": (epoch + 1) * eval_every,
+                          **score(self.model)})
+
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(seed)
+    nets = kag.models.mlp_gan(2, LATENT_DIM, hidden_units=(128, 128),
+                              activation="tanh")
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder,
+                            seed=seed)
+    compile_kwargs = dict(
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
+    )
+    if METHODS[method] != "default":
+        compile_kwargs["consistency_loss"] = METHODS[method]
+    gan.compile(**compile_kwargs)
+    start = time.time()
+    gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
+            callbacks=[Trace()])
+    seconds = time.time() - start
+    final = dict(trace[-1])
+    final.pop("step")
+    final["failed"] = bool(final["modes"] < num_modes - 1
+                           or final["high_quality"] < 0.5)
+    final["seconds"] = seconds
+    return final, trace, gan.generate(NUM_SCORED, seed=seed), centers
+
+
+def summarize(runs):
+    import numpy as np
+
+    summary = {}
+    for field in FIELDS + ("failed",):
+        values = np.array([float(r[field]) for r in runs])
+        sem = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 \
+            else 0.0
+        summary[field] = {"mean": float(values.mean()), "sem": float(sem)}
+    summary["failed_runs"] = int(sum(r["failed"] for r in runs))
+    return summary
+
+
+def format_table(results, dataset, seeds):
+    lines = [f"\n{dataset}: ours over {seeds} seeds (mean ± s.e.), then "
+             "published rows",
+             f"{'method':30s} {'modes':>12s} {'strict':>12s} {'HQ %':>12s} "
+             f"{'reverse KL':>14s} {'failed':>7s}"]
+    for method, entry in results[dataset].items():
+        s = entry["summary"]
+        lines.append(
+            f"{method:30s} "
+            f"{s['modes']['mean']:6.2f}±{s['modes']['sem']:<5.2f} "
+            f"{s['modes_strict']['mean']:6.2f}±{s['modes_strict']['sem']:<5.2f} "
+            f"{100 * s['high_quality']['mean']:6.1f}±"
+            f"{100 * s['high_quality']['sem']:<5.1f} "
+            f"{s['reverse_kl']['mean']:7.3f}±{s['reverse_kl']['sem']:<6.3f} "
+            f"{s['failed_runs']:>3d}/{seeds}")
+    for name, modes, hq, kl in PUBLISHED[dataset]:
+        kl_text = f"{kl:7.2f}" if kl is not None else "      -"
+        lines.append(f"{name:30s} {modes:6.1f}{'':6s} {'-':>12s} "
+                     f"{hq:6.1f}{'':6s} {kl_text}{'':7s} {'-':>7s}")
+    return "\n".join(lines)
+
+
+def plot(results, samples, dataset, output):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = list(results[dataset])
+    fig, axes = plt.subplots(1, len(methods), figsize=(3 * len(methods), 3))
+    for ax, method in zip(list(getattr(axes, "flat", [axes])), methods):
+        generated, centers = samples[method]
+        ax.scatter(generated[:, 0], generated[:, 1], s=1, alpha=0.4)
+        ax.scatter(centers[:, 0], centers[:, 1], s=20, c="red", marker="x")
+        ax.set_title(method)
+        ax.set_aspect("equal")
+    fig.savefig(os.path.join(output, f"mixtures_samples_{dataset}.png"),
+                dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for method in methods:
+        trace = results[dataset][method]["traces"][0]
+        ax.plot([t["step"] for t in trace], [t["modes"] for t in trace],
+                label=method, marker=".")
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("modes covered (seed 0)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.savefig(os.path.join(output, f"mixtures_trace_{dataset}.png"),
+                dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import keras
+
+    methods = (args.methods.split(",") if args.methods else list(METHODS))
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise SystemExit(f"Unknown methods {unknown}; choose from "
+                         f"{list(METHODS)}.")
+    os.makedirs(args.output, exist_ok=True)
+    results = {"protocol": {"backend": keras.backend.backend(),
+                            "seeds": args.seeds, "steps": args.steps,
+                            "batch_size": BATCH_SIZE,
+                            "latent_dim": LATENT_DIM,
+                            "scored_samples": NUM_SCORED}}
+    for dataset in args.datasets.split(","):
+        results[dataset] = {}
+        samples = {}
+        for method in methods:
+            runs, traces = [], []
+            for seed in range(args.seeds):
+                final, trace, generated, centers = run_one(
+                    dataset, method, seed, args.steps, args.eval_every)
+                runs.append(final)
+                traces.append(trace)
+                if seed == 0:
+                    samples[method] = (generated, centers)
+                print(f"{dataset} {method} seed {seed}: "
+                      + ", ".join(f"{k}={v:.3f}" for k, v in final.items()
+                                  if k != "failed"), flush=True)
+            results[dataset][method] = {"runs": runs, "traces": traces,
+                                        "summary": summarize(runs)}
+        print(format_table(results, dataset, args.seeds))
+        plot(results, samples, dataset, args.output)
+    with open(os.path.join(args.output, "mixtures.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
