@@ -38,8 +38,7 @@ def _symbolic_call(name, network, input_shape):
         if expected != tuple(input_shape[1:]):
             raise ValueError(
                 f"`{name}` takes inputs of shape {tuple(inputs[0].shape)}, "
-                f"but here it receives (batch, {', '.join(map(str, input_shape[1:]))}"
-                f"{',' if len(input_shape) == 2 else ''}). "
+                f"but here it receives batches of shape {tuple(input_shape)}. "
                 f"Give the {name} the input shape {tuple(input_shape[1:])}."
             )
     try:
