@@ -497,7 +497,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
             autoencoder_warmup_epochs: int >= 0; epochs of autoencoder-only
                 training on the real data before the GAN training starts
                 (needs the `"manifold"` term). Their history is kept in
-                `gan.warmup_history`.
+                `gan.warmup_history`; `callbacks` are not called during the
+                warm-up.
             Other arguments: as in `keras.Model.fit`.
         """
         self._require_compiled("fit")
