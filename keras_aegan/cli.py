@@ -37,7 +37,35 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=150)
     demo.add_argument("--batch-size", type=int, default=64)
     demo.add_argument("--seed", type=int, default=0)
+    bench = commands.add_parser(
+        "bench",
+        help="run a benchmark script from benchmarks/ (a source checkout)",
+        description="Runs benchmarks/NAME.py with the remaining arguments, "
+        "e.g. `keras-aegan bench mixtures --quick`.",
+    )
+    bench.add_argument("name", choices=BENCHMARKS)
+    bench.add_argument("args", nargs=argparse.REMAINDER,
+                       help="arguments for the benchmark (see NAME --help)")
     return parser
+
+
+BENCHMARKS = ("mixtures",)
+
+
+def _run_benchmark(name, args):
+    import importlib
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    if not (root / "benchmarks" / f"{name}.py").exists():
+        raise SystemExit(
+            f"benchmarks/{name}.py not found next to the installed package "
+            f"({root}); the benchmarks ship with the source checkout. Run "
+            "`pip install -e .` from a clone of the repository."
+        )
+    sys.path.insert(0, str(root))
+    module = importlib.import_module(f"benchmarks.{name}")
+    module.main(list(args))
 
 
 def main(argv=None):
@@ -54,6 +82,8 @@ def main(argv=None):
         print(json.dumps(metrics, indent=2))
         print(f"Wrote {args.output}/samples.png, losses.png, metrics.json "
               "and model.keras")
+    elif args.command == "bench":
+        _run_benchmark(args.name, args.args)
     return 0
 
 
