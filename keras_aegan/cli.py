@@ -6,15 +6,6 @@ import os
 import sys
 
 
-def _set_backend(argv):
-    # KERAS_BACKEND must be set before keras is imported.
-    for i, arg in enumerate(argv):
-        if arg == "--backend" and i + 1 < len(argv):
-            os.environ["KERAS_BACKEND"] = argv[i + 1]
-        elif arg.startswith("--backend="):
-            os.environ["KERAS_BACKEND"] = arg.split("=", 1)[1]
-
-
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-aegan",
@@ -70,8 +61,15 @@ def _run_benchmark(name, args):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    _set_backend(argv)
     args = build_parser().parse_args(argv)
+    import keras
+
+    if args.backend and args.backend != keras.backend.backend():
+        # Keras fixes its backend when it is first imported (importing
+        # keras_aegan already did): start again with KERAS_BACKEND set.
+        env = dict(os.environ, KERAS_BACKEND=args.backend)
+        os.execve(sys.executable,
+                  [sys.executable, "-m", "keras_aegan", *argv], env)
     if args.command == "demo":
         if args.epochs < 1:
             raise SystemExit("--epochs must be >= 1")

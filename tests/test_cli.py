@@ -36,6 +36,16 @@ def test_demo_writes_its_outputs(tmp_path):
                                           "consistency_loss"}
 
 
+def test_backend_flag_switches_the_backend(tmp_path):
+    others = [b for b in ("tensorflow", "jax", "torch")
+              if b != keras.backend.backend()]
+    result = run_cli("--backend", others[0], "demo", "--epochs", "1",
+                     "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["backend"] == others[0]
+
+
 def test_bench_runs_a_benchmark(tmp_path):
     result = run_cli("bench", "mixtures", "--seeds", "1", "--steps", "20",
                      "--eval-every", "20", "--datasets", "ring",
