@@ -13,7 +13,7 @@ JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test test-% install import-check clean
+.PHONY: demo test test-% install import-check bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,20 @@ test-%: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
 
 test: $(addprefix test-,$(BACKENDS))
+
+# Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
+# each script checks that its JSON has every figure. bench: the full protocol
+# (hours on a CPU).
+BENCH_NAMES := mixtures digits step_cost
+BENCH_DEPS := $(VENV)/.project $(VENV)/.backend-$(BACKEND) $(VENV)/.backend-torch
+bench-quick: $(BENCH_DEPS)
+	for name in $(BENCH_NAMES); do \
+	  $(PY) -m keras_aegan --backend $(BACKEND) bench $$name --quick \
+	    --output runs/bench-quick || exit 1; done
+bench: $(BENCH_DEPS)
+	for name in $(BENCH_NAMES); do \
+	  $(PY) -m keras_aegan --backend $(BACKEND) bench $$name \
+	    --output runs/bench || exit 1; done
 
 # `import keras_aegan` and a fit with Keras and only JAX installed.
 IMPORT_VENV ?= .venv-jax-only

@@ -93,8 +93,12 @@ def mixture(name):
     raise ValueError(f"Unknown dataset {name!r}; expected 'ring' or 'grid'.")
 
 
-def run_one(dataset, method, seed, steps, eval_every):
-    """Trains one GAN; returns final scores, the per-eval trace, samples."""
+def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
+    """Trains one GAN; returns final scores, the per-eval trace, samples.
+
+    `method` is a name of METHODS or a `consistency_loss` value;
+    `compile_kwargs` go to `compile` (e.g. `autoencoder_optimizer`).
+    """
     import keras
     import numpy as np
 
@@ -137,12 +141,14 @@ def run_one(dataset, method, seed, steps, eval_every):
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
                             autoencoder=nets.autoencoder, encoder=nets.encoder,
                             seed=seed)
-    compile_kwargs = dict(
-        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
-    )
-    if METHODS[method] != "default":
-        compile_kwargs["consistency_loss"] = METHODS[method]
+    compile_kwargs.setdefault("generator_optimizer",
+                              keras.optimizers.Adam(1e-3, beta_1=0.5))
+    compile_kwargs.setdefault("discriminator_optimizer",
+                              keras.optimizers.Adam(1e-4, beta_1=0.5))
+    consistency = METHODS.get(method, method) if isinstance(method, str) \
+        else method
+    if consistency != "default":
+        compile_kwargs["consistency_loss"] = consistency
     gan.compile(**compile_kwargs)
     start = time.time()
     gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
@@ -223,6 +229,27 @@ def plot(results, samples, dataset, output):
     plt.close(fig)
 
 
+def check_results(results):
+    """Raises if the results miss a figure the JSON must have."""
+    for dataset, entries in results.items():
+        if dataset == "protocol":
+            continue
+        for method, entry in entries.items():
+            where = f"mixtures {dataset}/{method}"
+            for run in entry["runs"]:
+                missing = {*FIELDS, "failed", "seconds"} - set(run)
+                if missing:
+                    raise RuntimeError(f"{where}: a run lacks {missing}")
+            for trace in entry["traces"]:
+                if not trace or any(set(FIELDS) - set(t) for t in trace):
+                    raise RuntimeError(f"{where}: incomplete trace")
+            for field in FIELDS + ("failed",):
+                if set(entry["summary"][field]) != {"mean", "sem"}:
+                    raise RuntimeError(f"{where}: summary of {field}")
+            if "failed_runs" not in entry["summary"]:
+                raise RuntimeError(f"{where}: no failed_runs")
+
+
 def main(argv=None):
     args = parse_args(argv)
     import keras
@@ -257,6 +284,7 @@ def main(argv=None):
                                         "summary": summarize(runs)}
         print(format_table(results, dataset, args.seeds))
         plot(results, samples, dataset, args.output)
+    check_results(results)
     with open(os.path.join(args.output, "mixtures.json"), "w") as f:
         json.dump(results, f, indent=1)
     return results

@@ -40,7 +40,7 @@ def build_parser():
     return parser
 
 
-BENCHMARKS = ("mixtures",)
+BENCHMARKS = ("mixtures", "digits", "step_cost")
 
 
 def _run_benchmark(name, args):

@@ -27,3 +27,64 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
             assert 0 <= entry["summary"]["failed_runs"] <= 2
         assert (tmp_path / f"mixtures_samples_{dataset}.png").stat().st_size
         assert (tmp_path / f"mixtures_trace_{dataset}.png").stat().st_size
+
+
+def test_digits_benchmark_writes_every_field(tmp_path):
+    from benchmarks import digits
+
+    results = digits.main(["--seeds", "1", "--steps", "30", "--output",
+                           str(tmp_path)])
+    assert results["judge_accuracy"] >= 0.97
+    with open(tmp_path / "digits.json") as f:
+        saved = json.load(f)
+    digits.check_results(saved)
+    for variant in ("digits", "stacked"):
+        assert saved[variant]["frechet_floor"] >= 0
+        for method in ("plain", "recommended"):
+            runs = saved[variant]["methods"][method]["runs"]
+            assert len(runs) == 1 and all(r["finite_losses"] for r in runs)
+        assert (tmp_path / f"digits_samples_{variant}.png").stat().st_size
+    # A broken result is caught.
+    del saved["digits"]["methods"]["plain"]["runs"][0]["class_kl"]
+    try:
+        digits.check_results(saved)
+    except RuntimeError as e:
+        assert "class_kl" in str(e)
+    else:
+        raise AssertionError("check_results accepted a missing field")
+
+
+def test_digits_judge_and_scores_on_real_data():
+    import numpy as np
+
+    import keras_aegan as kag
+    from benchmarks import digits
+
+    x, y = kag.datasets.digits()
+    judge = digits.Judge(x, y)
+    scores = digits.score("digits", judge, x, x)
+    assert scores["classes_covered"] == 10
+    assert scores["class_kl"] < 0.01
+    assert abs(scores["frechet_distance"]) < 1e-3  # identical sets
+    one_class = x[y == 3]
+    scores = digits.score("digits", judge, one_class, x)
+    assert scores["classes_covered"] == 1
+    np.testing.assert_allclose(scores["class_kl"], np.log(10), rtol=0.05)
+    xs, _ = kag.datasets.stacked(x, y, 4000, seed=0)
+    scores = digits.score("stacked", judge, xs, xs)
+    assert scores["modes_covered"] > 900
+
+
+def test_step_cost_benchmark_writes_every_field(tmp_path):
+    import keras
+
+    from benchmarks import step_cost
+
+    results = step_cost.main(["--cases", "mlp", "--steps", "2", "--rounds",
+                              "1", "--output", str(tmp_path)])
+    backend = keras.backend.backend()
+    with open(tmp_path / f"step_cost_{backend}.json") as f:
+        saved = json.load(f)
+    step_cost.check_results(saved)
+    rates = results["cases"]["mlp"]["steps_per_second"]
+    assert set(step_cost.CONTENDERS) <= set(rates)

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -51,3 +52,66 @@ def test_mlp_gan_shapes():
         kag.models.mlp_gan(2, 0)
     with pytest.raises(TypeError, match="data_dim"):
         kag.models.mlp_gan("2", 4)
+
+
+def test_stacked_digits_modes_match_channels():
+    x, y = kag.datasets.digits()
+    xs, modes = kag.datasets.stacked(x, y, 3000, seed=0)
+    assert xs.shape == (3000, 8, 8, 3) and xs.dtype == np.float32
+    assert modes.dtype == np.int64 and 0 <= modes.min() and modes.max() < 1000
+    # Each channel is one of the real images; its label is the mode's digit.
+    lookup = {x[i, ..., 0].tobytes(): y[i] for i in range(len(x))}
+    for i in range(20):
+        digits = [lookup[xs[i, ..., c].tobytes()] for c in range(3)]
+        assert modes[i] == digits[0] * 100 + digits[1] * 10 + digits[2]
+    # Independent uniform draws: most of the 1000 modes appear.
+    assert len(np.unique(modes)) > 900
+    np.testing.assert_array_equal(
+        kag.datasets.stacked(x, y, 5, seed=1)[1],
+        kag.datasets.stacked(x, y, 5, seed=1)[1])
+
+
+@pytest.mark.parametrize("args, match", [
+    ((np.zeros((4, 8, 8, 3)), np.zeros(4, int), 2), "single-channel"),
+    ((np.zeros((4, 8, 8)), np.zeros(3, int), 2), "labels"),
+    ((np.zeros((4, 8, 8)), np.zeros(4), 2), "integer"),
+    ((np.zeros((4, 8, 8)), np.zeros(4, int), 0), "num_samples"),
+])
+def test_stacked_bad_arguments(args, match):
+    with pytest.raises(ValueError, match=match):
+        kag.datasets.stacked(*args)
+
+
+@pytest.mark.parametrize("side", [8, 16, 32])
+def test_dcgan_shapes(side):
+    nets = kag.models.dcgan((side, side, 3), 16, filters=8,
+                            spectral_normalization=(side == 16))
+    assert nets.generator.output_shape == (None, side, side, 3)
+    assert nets.discriminator.output_shape == (None, 1)
+    assert nets.autoencoder.output_shape == (None, side, side, 3)
+    assert nets.encoder.output_shape == (None, 16)
+    z = np.random.default_rng(0).normal(size=(2, 16)).astype("float32")
+    images = keras.ops.convert_to_numpy(nets.generator(z))
+    assert images.shape == (2, side, side, 3) and np.abs(images).max() <= 1
+
+
+def test_dcgan_trains_in_stabilized_gan():
+    nets = kag.models.dcgan((8, 8, 1), 8, filters=8)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder,
+                            seed=0)
+    gan.compile(consistency_loss=["manifold", "data"])
+    before = [np.array(keras.ops.convert_to_numpy(v))
+              for v in nets.generator.trainable_variables]
+    x, _ = kag.datasets.digits()
+    history = gan.fit(x[:128], batch_size=32, epochs=1, verbose=0)
+    after = [keras.ops.convert_to_numpy(v)
+             for v in nets.generator.trainable_variables]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))
+    assert np.isfinite(history.history["g_loss"][-1])
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 16, 3), (8, 8)])
+def test_dcgan_rejects_unsupported_shapes(shape):
+    with pytest.raises(ValueError, match="image_shape|square"):
+        kag.models.dcgan(shape, 8)

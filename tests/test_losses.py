@@ -33,6 +33,9 @@ def test_consistency_loss_images_and_serialization():
     clone = keras.losses.deserialize(keras.losses.serialize(loss))
     assert (clone.kind, clone.distance, clone.weight, clone.delta) == (
         "latent", "huber", 0.3, 0.5)
+    loss = kag.losses.ReconstructionConsistencyLoss(noise_level=0.25)
+    clone = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert (clone.kind, clone.noise_level) == ("manifold", 0.25)
     x = np.ones((2, 4, 4, 3), "float32")
     assert float(loss(x, x)) == 0.0
 
@@ -53,7 +56,9 @@ def test_consistency_loss_in_a_plain_keras_model(tmp_path):
 
 @pytest.mark.parametrize("kwargs, error", [
     ({"kind": "pixels"}, ValueError), ({"distance": "l3"}, ValueError),
-    ({"weight": -1.0}, ValueError), ({"weight": "1"}, TypeError)])
+    ({"weight": -1.0}, ValueError), ({"weight": "1"}, TypeError),
+    ({"noise_level": -0.1}, ValueError), ({"noise_level": "0.1"}, ValueError),
+    ({"kind": "data", "noise_level": 0.2}, ValueError)])
 def test_consistency_loss_bad_arguments(kwargs, error):
     with pytest.raises(error):
         kag.losses.ReconstructionConsistencyLoss(**kwargs)

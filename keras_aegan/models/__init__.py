@@ -1,7 +1,8 @@
 """Models and network builders: `kag.models`."""
 
 from keras_aegan.src.models.builders import GANNetworks
+from keras_aegan.src.models.builders import dcgan
 from keras_aegan.src.models.builders import mlp_gan
 from keras_aegan.src.models.stabilized_gan import StabilizedGAN
 
-__all__ = ["GANNetworks", "StabilizedGAN", "mlp_gan"]
+__all__ = ["GANNetworks", "StabilizedGAN", "dcgan", "mlp_gan"]

@@ -57,6 +57,15 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
             difference) or `"huber"` (mean Huber loss with `delta`).
         weight: non-negative float multiplying the distance.
         delta: float, the Huber loss threshold (only for `"huber"`).
+        noise_level: float >= 0, `"manifold"` only. When positive, the
+            autoencoder `Q` is trained as a denoising autoencoder:
+            `min_Q ||x - Q(x + s·u·ε)||²` with `ε ~ N(0, I)`, `u ~ U(0, 1)`
+            drawn per sample and `s = noise_level ×` the batch's standard
+            deviation. A denoising `Q` maps a point near the data towards
+            the data (`Q(x) - x` follows the score of the data density,
+            Alain & Bengio 2014), so the manifold term pulls generated
+            samples onto the data instead of merely towards what an
+            identity-like `Q` reproduces.
         **loss_kwargs: passed to `keras.losses.Loss` (`reduction`, `name`,
             `dtype`).
 
@@ -75,9 +84,22 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
         distance="l2",
         weight=1.0,
         delta=1.0,
+        noise_level=0.0,
         **loss_kwargs,
     ):
         _check_choice("consistency kind", kind, KINDS)
+        if isinstance(noise_level, bool) or not isinstance(
+                noise_level, (int, float)) or noise_level < 0:
+            raise ValueError(
+                "ReconstructionConsistencyLoss `noise_level` must be a float "
+                f">= 0, got {noise_level!r}."
+            )
+        if noise_level and kind != "manifold":
+            raise ValueError(
+                f"`noise_level` trains the autoencoder of the 'manifold' term "
+                f"as a denoiser; it has no effect on kind={kind!r}. Pass "
+                "noise_level=0 for this kind."
+            )
         _check_choice("consistency distance", distance, DISTANCES)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise TypeError(
@@ -95,6 +117,7 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
         self.distance = distance
         self.weight = float(weight)
         self.delta = float(delta)
+        self.noise_level = float(noise_level)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
@@ -111,6 +134,7 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
                 "distance": self.distance,
                 "weight": self.weight,
                 "delta": self.delta,
+                "noise_level": self.noise_level,
             }
         )
         return config

@@ -175,3 +175,127 @@ def default_encoder(data_shape, latent_dim):
     h = _conv_encoder_trunk(inputs, data_shape)
     h = layers.Dense(latent_dim, name="latent")(h)
     return keras.Model(inputs, h, name="encoder")
+
+
+def _image_steps(image_shape):
+    """Number of 2x upsamplings from 4x4 to `image_shape`, checked."""
+    if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3
+            or not all(isinstance(d, int) and not isinstance(d, bool)
+                       and d > 0 for d in image_shape)):
+        raise ValueError(
+            "`image_shape` must be a tuple (height, width, channels) of "
+            f"positive ints, got {image_shape!r}. Example: (32, 32, 3)."
+        )
+    height, width, _ = image_shape
+    sizes = (8, 16, 32, 64)
+    if height != width or height not in sizes:
+        raise ValueError(
+            f"dcgan() builds square images of side {', '.join(map(str, sizes))}"
+            f"; got image_shape={tuple(image_shape)}. Resize the images (e.g. "
+            "keras.layers.Resizing) or pass your own networks to "
+            "StabilizedGAN."
+        )
+    return int(math.log2(height // 4))
+
+
+def _maybe_spectral(layer, spectral_normalization):
+    if spectral_normalization:
+        return layers.SpectralNormalization(layer)
+    return layer
+
+
+def _conv_down(inputs, steps, filters, spectral_normalization=False):
+    h = inputs
+    for i in range(steps):
+        h = _maybe_spectral(
+            layers.Conv2D(filters * 2**i, 4, strides=2, padding="same",
+                          name=f"conv_{i}"),
+            spectral_normalization)(h)
+        h = layers.LeakyReLU(0.2)(h)
+    return layers.Flatten()(h)
+
+
+def _conv_up(inputs, steps, filters, channels, batch_norm, name):
+    top = filters * 2 ** (steps - 1)
+    h = layers.Dense(4 * 4 * top, name=f"{name}_project")(inputs)
+    if batch_norm:
+        h = layers.BatchNormalization()(h)
+    h = layers.ReLU()(h)
+    h = layers.Reshape((4, 4, top))(h)
+    for i in reversed(range(steps)):
+        h = layers.Conv2DTranspose(max(filters * 2**i // 2, 8), 4,
+                                   strides=2, padding="same",
+                                   name=f"{name}_up_{i}")(h)
+        if batch_norm:
+            h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
+    return layers.Conv2D(channels, 3, padding="same", activation="tanh",
+                         name=f"{name}_output")(h)
+
+
+def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
+          spectral_normalization=False):
+    """Builds DCGAN-style networks for square images of side 8 to 64.
+
+    Generator: dense projection to 4×4, then `Conv2DTranspose` (kernel 4,
+    stride 2) + batch normalization + ReLU up to the image size, and a
+    `tanh` output (images in [-1, 1]). Discriminator: strided `Conv2D`
+    (kernel 4, stride 2) + LeakyReLU(0.2) down to 4×4 and a dense logit,
+    with no batch normalization (so gradient penalties work), optionally
+    wrapped in Keras' `SpectralNormalization`. Autoencoder: the
+    discriminator's trunk, a dense code of `code_dim` units, and a decoder
+    shaped like the generator. Encoder: the discriminator's trunk and a
+    dense layer to `latent_dim`.
+
+    Args:
+        image_shape: `(side, side, channels)`, side in 8, 16, 32, 64.
+        latent_dim: int, size of the generator's input.
+        filters: int, filters of the first discriminator convolution (they
+            double at each downsampling; the generator mirrors them).
+        code_dim: int, the autoencoder's bottleneck (default `latent_dim`).
+        spectral_normalization: bool, wrap the discriminator's layers in
+            `keras.layers.SpectralNormalization`.
+
+    Returns:
+        `kag.models.GANNetworks(generator, discriminator, autoencoder,
+        encoder)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> nets = kag.models.dcgan((32, 32, 3), latent_dim=64, filters=16)
+    >>> nets.generator.output_shape
+    (None, 32, 32, 3)
+    >>> nets.discriminator.output_shape
+    (None, 1)
+    """
+    steps = _image_steps(image_shape)
+    image_shape = tuple(image_shape)
+    _check_positive_int("latent_dim", latent_dim)
+    _check_positive_int("filters", filters)
+    code_dim = latent_dim if code_dim is None else code_dim
+    _check_positive_int("code_dim", code_dim)
+    channels = image_shape[-1]
+
+    z = keras.Input((latent_dim,))
+    generator = keras.Model(
+        z, _conv_up(z, steps, filters, channels, True, "generator"),
+        name="generator")
+
+    x = keras.Input(image_shape)
+    h = _conv_down(x, steps, filters, spectral_normalization)
+    logits = _maybe_spectral(layers.Dense(1, name="logit"),
+                             spectral_normalization)(h)
+    discriminator = keras.Model(x, logits, name="discriminator")
+
+    x = keras.Input(image_shape)
+    code = layers.Dense(code_dim, name="code")(_conv_down(x, steps, filters))
+    autoencoder = keras.Model(
+        x, _conv_up(code, steps, filters, channels, False, "decoder"),
+        name="autoencoder")
+
+    x = keras.Input(image_shape)
+    codes = layers.Dense(latent_dim, name="latent")(
+        _conv_down(x, steps, filters))
+    encoder = keras.Model(x, codes, name="encoder")
+    return GANNetworks(generator, discriminator, autoencoder, encoder)

@@ -397,7 +397,19 @@ class StabilizedGAN(GANTrainer, keras.Model):
         )
 
     def _autoencoder_loss(self, x):
-        reconstruction = self.autoencoder(x, training=True)
+        noise_level = max(c.noise_level for c in self.consistency_losses
+                          if c.kind == "manifold")
+        inputs = x
+        if noise_level:
+            batch_size = ops.shape(x)[0]
+            scale_shape = (batch_size,) + (1,) * (len(x.shape) - 1)
+            scale = keras.random.uniform(scale_shape, seed=self.seed_generator,
+                                         dtype=x.dtype)
+            scale = scale * (noise_level * ops.std(x))
+            noise = keras.random.normal(ops.shape(x), seed=self.seed_generator,
+                                        dtype=x.dtype)
+            inputs = x + scale * noise
+        reconstruction = self.autoencoder(inputs, training=True)
         return ops.mean(per_sample_distance(x, reconstruction)), None
 
     def _discriminator_loss(self, x, z):

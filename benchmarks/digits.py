@@ -1,0 +1,339 @@
+"""B2 + B4: digits, an offline image benchmark (plain GAN vs recommended).
+
+Data: scikit-learn's bundled 8x8 digits scaled to [-1, 1], and stacked
+digits (`kag.datasets.stacked`: three independent digits as three channels,
+1000 equally likely modes, like Stacked MNIST).
+
+Judge: a scikit-learn MLP classifier trained on 75% of the digits (its
+held-out accuracy is printed and must be >= 97%). 10,000 generated samples
+are scored: classes covered (>= 1% of samples), KL(class histogram ||
+uniform), the judge's mean confidence, and the Fréchet distance between the
+judge's hidden features of generated and real samples, next to the floor:
+the same distance between two random halves of the real data. Stacked
+digits: each channel is classified; modes covered (>= 1 sample) and KL over
+the 1000 modes.
+
+Networks: `kag.models.mlp_gan` (2 x 256 ReLU, tanh output, latent 32), batch
+64, the compile() default optimizers. Methods: `plain`
+(`consistency_loss=None`) and `recommended` (`compile()` defaults).
+
+Run:  python benchmarks/digits.py --backend jax [--quick] [--seeds 10]
+          [--steps 6000] [--variants digits,stacked]
+Writes OUTPUT/digits.json and OUTPUT/digits_samples_VARIANT.png.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+        __file__))))
+
+METHODS = {"plain": None, "recommended": "default"}
+LATENT_DIM = 32
+BATCH_SIZE = 64
+NUM_SCORED = 10_000
+STACKED_TRAIN = 50_000
+FIELDS = {
+    "digits": ("classes_covered", "class_kl", "confidence",
+               "frechet_distance"),
+    "stacked": ("modes_covered", "mode_kl", "confidence",
+                "frechet_distance"),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=6_000,
+                        help="generator steps per run")
+    parser.add_argument("--variants", default="digits,stacked")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--quick", action="store_true",
+                        help="2 seeds, 150 steps: a smoke test in minutes")
+    parser.add_argument("--output", default="runs/bench")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.steps = 2, 150
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    return args
+
+
+class Judge:
+    """A scikit-learn MLP classifier of single 8x8 digits, with features."""
+
+    def __init__(self, x, y, seed=0):
+        from sklearn.model_selection import train_test_split
+        from sklearn.neural_network import MLPClassifier
+
+        flat = x.reshape(len(x), -1)
+        x_train, x_test, y_train, y_test = train_test_split(
+            flat, y, test_size=0.25, random_state=seed, stratify=y)
+        self.model = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3,
+                                   max_iter=1000, random_state=seed)
+        self.model.fit(x_train, y_train)
+        self.accuracy = float(self.model.score(x_test, y_test))
+
+    def features(self, images):
+        """Hidden-layer (ReLU) activations of the judge, one image per row."""
+        import numpy as np
+
+        flat = images.reshape(len(images), -1)
+        hidden = flat @ self.model.coefs_[0] + self.model.intercepts_[0]
+        return np.maximum(hidden, 0)
+
+    def predict(self, images):
+        """Labels and confidences (max class probability)."""
+        probabilities = self.model.predict_proba(
+            images.reshape(len(images), -1))
+        return probabilities.argmax(1), probabilities.max(1)
+
+
+def frechet_distance(a, b):
+    """Fréchet distance between Gaussians fitted to feature sets a and b.
+
+    A 1e-6 ridge keeps the covariances invertible: some ReLU features are
+    dead on every sample (the fix pytorch-fid applies when sqrtm fails).
+    """
+    import numpy as np
+    from scipy import linalg
+
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    ridge = 1e-6 * np.eye(a.shape[1])
+    cov_a = np.cov(a, rowvar=False) + ridge
+    cov_b = np.cov(b, rowvar=False) + ridge
+    covmean = linalg.sqrtm(cov_a @ cov_b)
+    if np.iscomplexobj(covmean):
+        covmean = covmean.real
+    return float(((mu_a - mu_b) ** 2).sum()
+                 + np.trace(cov_a + cov_b - 2 * covmean))
+
+
+def kl_to_uniform(labels, num_classes):
+    import numpy as np
+
+    p = np.bincount(labels, minlength=num_classes) / len(labels)
+    nonzero = p > 0
+    return float(np.sum(p[nonzero] * np.log(num_classes * p[nonzero])))
+
+
+def channels_of(images):
+    """(N, 8, 8, C) -> list of C arrays (N, 8, 8)."""
+    return [images[..., c] for c in range(images.shape[-1])]
+
+
+def score(variant, judge, generated, real):
+    import numpy as np
+
+    if variant == "digits":
+        labels, confidence = judge.predict(generated)
+        histogram = np.bincount(labels, minlength=10) / len(labels)
+        return {
+            "classes_covered": int((histogram >= 0.01).sum()),
+            "class_kl": kl_to_uniform(labels, 10),
+            "confidence": float(confidence.mean()),
+            "frechet_distance": frechet_distance(judge.features(generated),
+                                                 judge.features(real)),
+        }
+    mode_ids = np.zeros(len(generated), dtype=np.int64)
+    confidences = []
+    for channel in channels_of(generated):
+        labels, confidence = judge.predict(channel)
+        mode_ids = mode_ids * 10 + labels
+        confidences.append(confidence)
+    features = lambda images: np.concatenate(  # noqa: E731
+        [judge.features(c) for c in channels_of(images)], axis=1)
+    return {
+        "modes_covered": int(len(np.unique(mode_ids))),
+        "mode_kl": kl_to_uniform(mode_ids, 1000),
+        "confidence": float(np.mean(confidences)),
+        "frechet_distance": frechet_distance(features(generated),
+                                             features(real)),
+    }
+
+
+def floor(variant, judge, real, seed=0):
+    """The Fréchet distance between two random halves of the real data."""
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(len(real))
+    half = len(real) // 2
+    a, b = real[order[:half]], real[order[half:]]
+    if variant == "digits":
+        return frechet_distance(judge.features(a), judge.features(b))
+    features = lambda images: np.concatenate(  # noqa: E731
+        [judge.features(c) for c in channels_of(images)], axis=1)
+    return frechet_distance(features(a), features(b))
+
+
+def training_data(variant, seed=0):
+    import keras_aegan as kag
+
+    x, y = kag.datasets.digits()
+    if variant == "digits":
+        return x
+    return kag.datasets.stacked(x, y, STACKED_TRAIN, seed=seed)[0]
+
+
+def run_one(variant, method, seed, steps, judge, real):
+    import keras
+    import numpy as np
+
+    import keras_aegan as kag
+
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(seed)
+    x = training_data(variant, seed)
+    nets = kag.models.mlp_gan(x.shape[1:], LATENT_DIM, hidden_units=(256, 256),
+                              activation="relu", output_activation="tanh")
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder,
+                            seed=seed)
+    if METHODS[method] == "default":
+        gan.compile()
+    else:
+        gan.compile(consistency_loss=METHODS[method])
+    steps_per_epoch = min(int(np.ceil(len(x) / BATCH_SIZE)), steps)
+    epochs = max(1, round(steps / steps_per_epoch))
+    start = time.time()
+    history = gan.fit(x, batch_size=BATCH_SIZE, epochs=epochs,
+                      steps_per_epoch=steps_per_epoch, verbose=0)
+    seconds = time.time() - start
+    generated = gan.generate(NUM_SCORED, seed=seed)
+    result = score(variant, judge, generated, real)
+    result["finite_losses"] = bool(all(
+        np.isfinite(v).all() for v in history.history.values()))
+    result["steps"] = epochs * steps_per_epoch
+    result["seconds"] = seconds
+    return result, generated
+
+
+def summarize(runs, fields):
+    import numpy as np
+
+    summary = {}
+    for field in fields:
+        values = np.array([float(r[field]) for r in runs])
+        sem = (values.std(ddof=1) / np.sqrt(len(values))
+               if len(values) > 1 else 0.0)
+        summary[field] = {"mean": float(values.mean()), "sem": float(sem)}
+    return summary
+
+
+def format_table(variant, entries, floor_value, seeds):
+    fields = FIELDS[variant]
+    lines = [f"\n{variant}: {seeds} seeds (mean ± s.e.); Fréchet floor "
+             f"(real vs real halves) {floor_value:.3f}",
+             f"{'method':14s}" + "".join(f"{f:>22s}" for f in fields)]
+    for method, entry in entries.items():
+        s = entry["summary"]
+        lines.append(f"{method:14s}" + "".join(
+            f"{s[f]['mean']:>14.3f}±{s[f]['sem']:<7.3f}" for f in fields))
+    return "\n".join(lines)
+
+
+def plot(samples, variant, output):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(samples),
+                             figsize=(4 * len(samples), 4.3))
+    for ax, (method, images) in zip(list(getattr(axes, "flat", [axes])),
+                                    samples.items()):
+        images = (images[:64] + 1) / 2
+        rows = []
+        for r in range(8):
+            rows.append(
+                __import__("numpy").concatenate(list(images[r * 8:r * 8 + 8]),
+                                                axis=1))
+        grid = __import__("numpy").concatenate(rows, axis=0).clip(0, 1)
+        ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid,
+                  cmap="gray" if grid.shape[-1] == 1 else None)
+        ax.set_title(f"{method} (seed 0)")
+        ax.axis("off")
+    fig.savefig(os.path.join(output, f"digits_samples_{variant}.png"),
+                dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def check_results(results):
+    """Raises if the results miss a figure the JSON must have."""
+    if not 0 <= results.get("judge_accuracy", -1) <= 1:
+        raise RuntimeError("digits: no judge accuracy")
+    for variant in FIELDS:
+        if variant not in results:
+            continue
+        if "frechet_floor" not in results[variant]:
+            raise RuntimeError(f"digits {variant}: no Fréchet floor")
+        for method, entry in results[variant]["methods"].items():
+            for run in entry["runs"]:
+                missing = {*FIELDS[variant], "finite_losses", "steps",
+                           "seconds"} - set(run)
+                if missing:
+                    raise RuntimeError(
+                        f"digits {variant}/{method}: a run lacks {missing}")
+            if set(entry["summary"]) != set(FIELDS[variant]):
+                raise RuntimeError(f"digits {variant}/{method}: summary")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import keras
+
+    import keras_aegan as kag
+
+    methods = args.methods.split(",")
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise SystemExit(f"Unknown methods {unknown}; choose from "
+                         f"{list(METHODS)}.")
+    os.makedirs(args.output, exist_ok=True)
+    x, y = kag.datasets.digits()
+    judge = Judge(x, y)
+    print(f"judge: held-out accuracy {judge.accuracy:.4f} (needs >= 0.97)")
+    if judge.accuracy < 0.97:
+        raise SystemExit("The judge is not accurate enough to score samples.")
+    results = {"protocol": {"backend": keras.backend.backend(),
+                            "seeds": args.seeds, "steps": args.steps,
+                            "batch_size": BATCH_SIZE,
+                            "scored_samples": NUM_SCORED},
+               "judge_accuracy": judge.accuracy}
+    for variant in args.variants.split(","):
+        if variant not in FIELDS:
+            raise SystemExit(f"Unknown variant {variant!r}; choose from "
+                             f"{list(FIELDS)}.")
+        real = x if variant == "digits" else kag.datasets.stacked(
+            x, y, NUM_SCORED, seed=12345)[0]
+        floor_value = floor(variant, judge, real)
+        entries, samples = {}, {}
+        for method in methods:
+            runs = []
+            for seed in range(args.seeds):
+                result, generated = run_one(variant, method, seed, args.steps,
+                                            judge, real)
+                runs.append(result)
+                if seed == 0:
+                    samples[method] = generated
+                print(f"{variant} {method} seed {seed}: " + ", ".join(
+                    f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in result.items()), flush=True)
+            entries[method] = {"runs": runs,
+                               "summary": summarize(runs, FIELDS[variant])}
+        results[variant] = {"frechet_floor": floor_value, "methods": entries}
+        print(format_table(variant, entries, floor_value, args.seeds))
+        plot(samples, variant, args.output)
+    check_results(results)
+    with open(os.path.join(args.output, "digits.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

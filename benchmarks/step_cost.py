@@ -1,0 +1,250 @@
+"""B3: step cost of the engine and of each stabilizer, side by side.
+
+In one process, on the backend given, with the same networks and batch:
+
+- engine overhead: `StabilizedGAN(consistency_loss=None).fit` vs a minimal
+  hand-written keras-io-style GAN step for that backend
+  (`benchmarks/baselines/<backend>_gan_step.py`);
+- stabilizer cost: each consistency kind, and the recommended default
+  (`compile()` with no arguments), vs `consistency_loss=None`;
+- a plain PyTorch loop (`torch.nn` + `torch.optim`, same layer sizes), when
+  torch is installed.
+
+Sizes: the B1 MLPs (2 x 128 tanh, latent 256) at batch 512, and
+`kag.models.dcgan((32, 32, 3), 128)` at batch 64. Every contender is warmed
+up (compilation), then timed in alternating blocks of the same number of
+steps; a contender's rate is the median over blocks. Only ratios measured in
+this one run are meaningful.
+
+Run:  python benchmarks/step_cost.py --backend jax [--quick]
+Writes OUTPUT/step_cost_BACKEND.json and prints the table.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+        __file__))))
+
+KINDS = ("manifold", "data", "latent")
+CASES = {
+    # name: (steps per block, batch size)
+    "mlp": (200, 512),
+    "dcgan32": (10, 64),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="timed blocks per contender")
+    parser.add_argument("--cases", default="mlp,dcgan32")
+    parser.add_argument("--quick", action="store_true",
+                        help="2 rounds of short blocks: a smoke test")
+    parser.add_argument("--output", default="runs/bench")
+    # Accepted for the common benchmark interface; unused here.
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="steps per timed block (default per case)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds = 2
+        args.steps = args.steps or 5
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    return args
+
+
+def build(case, seed=0):
+    import keras
+
+    import keras_aegan as kag
+
+    keras.utils.set_random_seed(seed)
+    if case == "mlp":
+        return kag.models.mlp_gan(2, 256, hidden_units=(128, 128),
+                                  activation="tanh"), 256
+    return kag.models.dcgan((32, 32, 3), 128, filters=64), 128
+
+
+def data_for(case, num):
+    import numpy as np
+
+    import keras_aegan as kag
+
+    if case == "mlp":
+        return kag.datasets.grid(num, seed=0)[0]
+    rng = np.random.default_rng(0)
+    return rng.uniform(-1, 1, (num, 32, 32, 3)).astype("float32")
+
+
+def optimizers():
+    import keras
+
+    return (keras.optimizers.Adam(1e-3, beta_1=0.5),
+            keras.optimizers.Adam(1e-4, beta_1=0.5))
+
+
+def engine_contender(case, consistency):
+    """`fit` over a block of steps: what a user runs."""
+    import keras_aegan as kag
+
+    nets, _ = build(case)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder,
+                            seed=0)
+    g_opt, d_opt = optimizers()
+    kwargs = dict(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
+    if consistency != "default":
+        kwargs["consistency_loss"] = consistency
+    gan.compile(**kwargs)
+
+    def run(x, batch_size):
+        gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+
+    return run
+
+
+def handwritten_contender(case, backend):
+    from benchmarks.baselines import handwritten_step
+
+    nets, latent_dim = build(case)
+    g_opt, d_opt = optimizers()
+    stepper = handwritten_step(backend, nets.generator, nets.discriminator,
+                               g_opt, d_opt, latent_dim)
+
+    def run(x, batch_size):
+        for start in range(0, len(x), batch_size):
+            stepper.step(x[start:start + batch_size])
+        stepper.sync()
+
+    return run
+
+
+def torch_nn_contender(case):
+    from benchmarks.baselines import torch_nn_gan
+
+    if case == "mlp":
+        generator, discriminator = torch_nn_gan.mlp_networks(2, 256,
+                                                             (128, 128))
+        latent_dim = 256
+    else:
+        generator, discriminator = torch_nn_gan.dcgan_networks((32, 32, 3),
+                                                               128, 64)
+        latent_dim = 128
+    loop = torch_nn_gan.TorchNNLoop(generator, discriminator, 1e-3, 1e-4,
+                                    latent_dim, channels_first=True)
+
+    def run(x, batch_size):
+        for start in range(0, len(x), batch_size):
+            loop.step(x[start:start + batch_size])
+        loop.sync()
+
+    return run
+
+
+def measure(contenders, x, batch_size, rounds):
+    """Alternating timed blocks; returns median steps/second per name."""
+    steps = len(x) // batch_size
+    for run in contenders.values():  # warm-up: compilation, first allocations
+        run(x, batch_size)
+    times = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run(x, batch_size)
+            times[name].append(time.perf_counter() - start)
+    rates = {}
+    for name, values in times.items():
+        values = sorted(values)
+        rates[name] = steps / values[len(values) // 2]
+    return rates
+
+
+def ratios(rates):
+    """Time ratios (> 1: slower) of the comparisons B3 asks for."""
+    out = {}
+    if "handwritten" in rates:
+        out["engine_overhead (none / handwritten)"] = (
+            rates["handwritten"] / rates["none"])
+    for name in list(KINDS) + ["recommended"]:
+        if name in rates:
+            out[f"{name} / none"] = rates["none"] / rates[name]
+    if "torch_nn" in rates:
+        out["torch_nn / none (>1: engine faster)"] = (
+            rates["none"] / rates["torch_nn"])
+    return out
+
+
+CONTENDERS = ("handwritten", "none", *KINDS, "recommended")
+
+
+def check_results(results):
+    """Raises if the results miss a figure the JSON must have."""
+    for case, entry in results["cases"].items():
+        rates = entry["steps_per_second"]
+        missing = set(CONTENDERS) - set(rates)
+        if missing:
+            raise RuntimeError(f"step_cost {case}: no rate for {missing}")
+        if not all(rate > 0 for rate in rates.values()):
+            raise RuntimeError(f"step_cost {case}: a rate is not positive")
+        if len(entry["ratios"]) < len(CONTENDERS) - 1:
+            raise RuntimeError(f"step_cost {case}: ratios missing")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import keras
+
+    backend = keras.backend.backend()
+    os.makedirs(args.output, exist_ok=True)
+    try:
+        import torch  # noqa: F401
+
+        has_torch = True
+    except ImportError:
+        has_torch = False
+    results = {"backend": backend, "rounds": args.rounds, "cases": {}}
+    for case in args.cases.split(","):
+        if case not in CASES:
+            raise SystemExit(f"Unknown case {case!r}; choose from "
+                             f"{list(CASES)}.")
+        block, batch_size = CASES[case]
+        block = args.steps or block
+        x = data_for(case, block * batch_size)
+        keras.utils.clear_session()
+        contenders = {
+            "handwritten": handwritten_contender(case, backend),
+            "none": engine_contender(case, None),
+        }
+        for kind in KINDS:
+            contenders[kind] = engine_contender(case, kind)
+        contenders["recommended"] = engine_contender(case, "default")
+        if has_torch:
+            contenders["torch_nn"] = torch_nn_contender(case)
+        rates = measure(contenders, x, batch_size, args.rounds)
+        results["cases"][case] = {
+            "batch_size": batch_size, "steps_per_block": block,
+            "steps_per_second": rates, "ratios": ratios(rates),
+        }
+        print(f"\n{case} on {backend}, batch {batch_size}, {block} steps x "
+              f"{args.rounds} blocks (median)")
+        for name, rate in rates.items():
+            print(f"  {name:14s} {rate:10.1f} steps/s")
+        for name, value in results["cases"][case]["ratios"].items():
+            print(f"  {name:42s} {value:6.3f}x")
+    check_results(results)
+    path = os.path.join(args.output, f"step_cost_{backend}.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"\nwrote {path}")
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
