@@ -13,7 +13,7 @@ JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test test-% install import-check bench bench-quick clean
+.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ bench: $(BENCH_DEPS)
 	for name in $(BENCH_NAMES); do \
 	  $(PY) -m keras_aegan --backend $(BACKEND) bench $$name \
 	    --output runs/bench || exit 1; done
+
+# Wheels of Keras and the small dependencies a GPU image with JAX and
+# PyTorch lacks, for benchmarks/gpu_check.sh (that machine has no index).
+GPU_PYTHON_VERSION ?= 3.12
+gpu-wheels:
+	$(PYTHON) -m pip download -q --no-deps --only-binary=:all: \
+	  --python-version $(GPU_PYTHON_VERSION) --implementation cp \
+	  --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
+	  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+	  -d .whl "keras==3.15.1" namex optree
 
 # `import keras_aegan` and a fit with Keras and only JAX installed.
 IMPORT_VENV ?= .venv-jax-only

@@ -189,7 +189,7 @@ def format_table(results, dataset, seeds):
             f"{100 * s['high_quality']['mean']:6.1f}±"
             f"{100 * s['high_quality']['sem']:<5.1f} "
             f"{s['reverse_kl']['mean']:7.3f}±{s['reverse_kl']['sem']:<6.3f} "
-            f"{s['failed_runs']:>3d}/{seeds}")
+            f"{s['failed_runs']:>3d}/{len(entry['runs'])}")
     for name, modes, hq, kl in PUBLISHED[dataset]:
         kl_text = f"{kl:7.2f}" if kl is not None else "      -"
         lines.append(f"{name:30s} {modes:6.1f}{'':6s} {'-':>12s} "
@@ -197,8 +197,9 @@ def format_table(results, dataset, seeds):
     return "\n".join(lines)
 
 
-def plot(results, samples, dataset, output):
+def plot(results, dataset, output):
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -206,7 +207,8 @@ def plot(results, samples, dataset, output):
     methods = list(results[dataset])
     fig, axes = plt.subplots(1, len(methods), figsize=(3 * len(methods), 3))
     for ax, method in zip(list(getattr(axes, "flat", [axes])), methods):
-        generated, centers = samples[method]
+        generated = np.array(results[dataset][method]["samples_seed0"])
+        centers = np.array(results[dataset][method]["centers"])
         ax.scatter(generated[:, 0], generated[:, 1], s=1, alpha=0.4)
         ax.scatter(centers[:, 0], centers[:, 1], s=20, c="red", marker="x")
         ax.set_title(method)
@@ -250,7 +252,41 @@ def check_results(results):
                 raise RuntimeError(f"{where}: no failed_runs")
 
 
+def merge(paths, output):
+    """Combines mixtures.json files of separate runs (e.g. one process per
+    dataset or per method) into one, and prints and plots the whole."""
+    merged = {}
+    for path in paths:
+        with open(path) as f:
+            part = json.load(f)
+        protocol = merged.setdefault("protocol", part["protocol"])
+        if {k: v for k, v in protocol.items() if k != "seeds"} != {
+                k: v for k, v in part["protocol"].items() if k != "seeds"}:
+            raise SystemExit(f"{path} was run under another protocol: "
+                             f"{part['protocol']} vs {protocol}")
+        for dataset, entries in part.items():
+            if dataset != "protocol":
+                merged.setdefault(dataset, {}).update(entries)
+    check_results(merged)
+    os.makedirs(output, exist_ok=True)
+    for dataset in [d for d in merged if d != "protocol"]:
+        seeds = {len(e["runs"]) for e in merged[dataset].values()}
+        print(format_table(merged, dataset, "/".join(map(str, sorted(seeds)))))
+        plot(merged, dataset, output)
+    with open(os.path.join(output, "mixtures.json"), "w") as f:
+        json.dump(merged, f, indent=1)
+    return merged
+
+
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "--merge":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--merge", nargs="+", required=True)
+        parser.add_argument("--output", default="runs/bench")
+        args = parser.parse_args(argv)
+        return merge(args.merge, args.output)
     args = parse_args(argv)
     import keras
 
@@ -280,10 +316,13 @@ def main(argv=None):
                 print(f"{dataset} {method} seed {seed}: "
                       + ", ".join(f"{k}={v:.3f}" for k, v in final.items()
                                   if k != "failed"), flush=True)
-            results[dataset][method] = {"runs": runs, "traces": traces,
-                                        "summary": summarize(runs)}
+            generated, centers = samples[method]
+            results[dataset][method] = {
+                "runs": runs, "traces": traces, "summary": summarize(runs),
+                "samples_seed0": generated.round(4).tolist(),
+                "centers": centers.tolist()}
         print(format_table(results, dataset, args.seeds))
-        plot(results, samples, dataset, args.output)
+        plot(results, dataset, args.output)
     check_results(results)
     with open(os.path.join(args.output, "mixtures.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -86,6 +86,10 @@ def test_minimal_usage_just_works(ring_data):
     history = gan.fit(ring_data, batch_size=128, verbose=0)
     assert "consistency_loss" in history.history
     assert gan.latent_dim == LATENT_DIM
+    # The default is the benchmarked recommendation.
+    expected = kag.models.recommended_consistency_losses()
+    assert [c.get_config() for c in gan.consistency_losses] == [
+        c.get_config() for c in expected]
 
 
 def test_updates_touch_only_their_own_network(ring_data):

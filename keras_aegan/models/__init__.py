@@ -4,5 +4,9 @@ from keras_aegan.src.models.builders import GANNetworks
 from keras_aegan.src.models.builders import dcgan
 from keras_aegan.src.models.builders import mlp_gan
 from keras_aegan.src.models.stabilized_gan import StabilizedGAN
+from keras_aegan.src.models.stabilized_gan import (
+    recommended_consistency_losses,
+)
 
-__all__ = ["GANNetworks", "StabilizedGAN", "dcgan", "mlp_gan"]
+__all__ = ["GANNetworks", "StabilizedGAN", "dcgan", "mlp_gan",
+           "recommended_consistency_losses"]
