@@ -95,9 +95,15 @@ def engine_contender(case, consistency):
     import keras_aegan as kag
 
     nets, _ = build(case)
-    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
-                            autoencoder=nets.autoencoder, encoder=nets.encoder,
-                            seed=0)
+    # Only the networks a setup uses, as a user would write it: every extra
+    # network is state that each step passes in and out.
+    kinds = {"default": {"manifold", "data"}, None: set()}.get(
+        consistency, {consistency})
+    gan = kag.StabilizedGAN(
+        nets.generator, nets.discriminator,
+        autoencoder=nets.autoencoder if "manifold" in kinds else None,
+        encoder=nets.encoder if kinds & {"data", "latent"} else None,
+        seed=0)
     g_opt, d_opt = optimizers()
     kwargs = dict(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
     if consistency != "default":

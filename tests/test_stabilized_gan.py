@@ -219,14 +219,17 @@ def test_call_predict_and_generate(ring_data):
     z = np.random.default_rng(0).standard_normal((5, LATENT_DIM)).astype(
         "float32")
     expected = keras.ops.convert_to_numpy(gan.generator(z))
+    # Eager call vs compiled predict: on a GPU, XLA may use TF32 matmuls.
+    tolerance = dict(rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z)), expected,
-                               atol=1e-6)
-    np.testing.assert_allclose(gan.predict(z, verbose=0), expected, atol=1e-6)
+                               **tolerance)
+    np.testing.assert_allclose(gan.predict(z, verbose=0), expected,
+                               **tolerance)
     samples = gan.generate(5, seed=0)
     assert samples.shape == (5, 2)
-    np.testing.assert_allclose(samples, expected, atol=1e-6)
+    np.testing.assert_allclose(samples, expected, **tolerance)
     np.testing.assert_allclose(gan.generate(7, seed=1, batch_size=3),
-                               gan.generate(7, seed=1), atol=1e-6)
+                               gan.generate(7, seed=1), **tolerance)
 
 
 @pytest.mark.parametrize("wrap", ["xy_tuple", "tf_dataset", "py_dataset",
