@@ -45,7 +45,7 @@ def parse_args(argv=None):
                         help="timed blocks per contender")
     parser.add_argument("--cases", default="mlp,dcgan32")
     parser.add_argument("--quick", action="store_true",
-                        help="2 rounds of short blocks: a smoke test")
+                        help="1 round of 3-step blocks: a smoke test")
     parser.add_argument("--output", default="runs/bench")
     # Accepted for the common benchmark interface; unused here.
     parser.add_argument("--seeds", type=int, default=1)
@@ -53,8 +53,8 @@ def parse_args(argv=None):
                         help="steps per timed block (default per case)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds = 2
-        args.steps = args.steps or 5
+        args.rounds = 1
+        args.steps = args.steps or 3
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     return args

@@ -219,8 +219,9 @@ def test_call_predict_and_generate(ring_data):
     z = np.random.default_rng(0).standard_normal((5, LATENT_DIM)).astype(
         "float32")
     expected = keras.ops.convert_to_numpy(gan.generator(z))
-    # Eager call vs compiled predict: on a GPU, XLA may use TF32 matmuls.
-    tolerance = dict(rtol=1e-3, atol=1e-4)
+    # Eager call vs compiled predict: on a GPU, XLA uses TF32 matmuls for
+    # float32 by default (errors ~1e-3); a wrong network would be off by O(1).
+    tolerance = dict(rtol=1e-2, atol=2e-3)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z)), expected,
                                **tolerance)
     np.testing.assert_allclose(gan.predict(z, verbose=0), expected,
