@@ -15,6 +15,17 @@ import keras
 
 
 class GANTrainer:
+    def __setattr__(self, name, value):
+        if name == "_jax_state":
+            # Keras' JAX fit loop stores the whole training state here after
+            # every step. Layer.__setattr__ would wrap the dict for tracking
+            # and inspect every array in it (about half the per-step host
+            # time of a small model); the arrays hold no Keras objects to
+            # track, so store the dict as is.
+            object.__setattr__(self, name, value)
+            return
+        super().__setattr__(name, value)
+
     def _state_groups(self, with_optimizer):
         groups = [self.trainable_variables, self.non_trainable_variables]
         if with_optimizer:
