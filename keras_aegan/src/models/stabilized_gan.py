@@ -120,8 +120,9 @@ class StabilizedGAN(GANTrainer, keras.Model):
     trains with `fit()` on the TensorFlow, JAX and PyTorch backends. Each
     training step:
 
-    1. trains the autoencoder on the real batch, `min_Q ||x - Q(x)||²` (only
-       when the `"manifold"` term is on);
+    1. trains the autoencoder on the real batch, `min_Q ||x - Q(x)||²`, or
+       as a denoiser `min_Q ||x - Q(x + noise)||²` when the term's
+       `noise_level` is positive (only when the `"manifold"` term is on);
     2. trains the discriminator `discriminator_steps` times on real vs
        generated samples with the adversarial loss;
     3. trains the generator (and the encoder, when a term uses it) with the
