@@ -32,6 +32,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
         __file__))))
 
+from benchmarks.common import summarize  # noqa: E402
+
 METHODS = {"plain": None, "recommended": "default"}
 LATENT_DIM = 32
 BATCH_SIZE = 64
@@ -127,6 +129,16 @@ def channels_of(images):
     return [images[..., c] for c in range(images.shape[-1])]
 
 
+def features(variant, judge, images):
+    """The judge's features; per channel, concatenated, for stacked."""
+    import numpy as np
+
+    if variant == "digits":
+        return judge.features(images)
+    return np.concatenate(
+        [judge.features(c) for c in channels_of(images)], axis=1)
+
+
 def score(variant, judge, generated, real):
     import numpy as np
 
@@ -137,8 +149,9 @@ def score(variant, judge, generated, real):
             "classes_covered": int((histogram >= 0.01).sum()),
             "class_kl": kl_to_uniform(labels, 10),
             "confidence": float(confidence.mean()),
-            "frechet_distance": frechet_distance(judge.features(generated),
-                                                 judge.features(real)),
+            "frechet_distance": frechet_distance(
+                features(variant, judge, generated),
+                features(variant, judge, real)),
         }
     mode_ids = np.zeros(len(generated), dtype=np.int64)
     confidences = []
@@ -146,14 +159,13 @@ def score(variant, judge, generated, real):
         labels, confidence = judge.predict(channel)
         mode_ids = mode_ids * 10 + labels
         confidences.append(confidence)
-    features = lambda images: np.concatenate(  # noqa: E731
-        [judge.features(c) for c in channels_of(images)], axis=1)
     return {
         "modes_covered": int(len(np.unique(mode_ids))),
         "mode_kl": kl_to_uniform(mode_ids, 1000),
         "confidence": float(np.mean(confidences)),
-        "frechet_distance": frechet_distance(features(generated),
-                                             features(real)),
+        "frechet_distance": frechet_distance(
+            features(variant, judge, generated),
+            features(variant, judge, real)),
     }
 
 
@@ -164,11 +176,8 @@ def floor(variant, judge, real, seed=0):
     order = np.random.default_rng(seed).permutation(len(real))
     half = len(real) // 2
     a, b = real[order[:half]], real[order[half:]]
-    if variant == "digits":
-        return frechet_distance(judge.features(a), judge.features(b))
-    features = lambda images: np.concatenate(  # noqa: E731
-        [judge.features(c) for c in channels_of(images)], axis=1)
-    return frechet_distance(features(a), features(b))
+    return frechet_distance(features(variant, judge, a),
+                            features(variant, judge, b))
 
 
 def training_data(variant, seed=0):
@@ -213,18 +222,6 @@ def run_one(variant, method, seed, steps, judge, real):
     return result, generated
 
 
-def summarize(runs, fields):
-    import numpy as np
-
-    summary = {}
-    for field in fields:
-        values = np.array([float(r[field]) for r in runs])
-        sem = (values.std(ddof=1) / np.sqrt(len(values))
-               if len(values) > 1 else 0.0)
-        summary[field] = {"mean": float(values.mean()), "sem": float(sem)}
-    return summary
-
-
 def format_table(variant, entries, floor_value, seeds):
     fields = FIELDS[variant]
     lines = [f"\n{variant}: {seeds} seeds (mean ± s.e.); Fréchet floor "
@@ -238,24 +235,25 @@ def format_table(variant, entries, floor_value, seeds):
 
 
 def plot(samples, variant, output):
+    """One 8x8 grid of seed-0 samples per method, side by side."""
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(samples),
-                             figsize=(4 * len(samples), 4.3))
-    for ax, (method, images) in zip(list(getattr(axes, "flat", [axes])),
-                                    samples.items()):
-        images = (images[:64] + 1) / 2
-        rows = []
-        for r in range(8):
-            rows.append(
-                __import__("numpy").concatenate(list(images[r * 8:r * 8 + 8]),
-                                                axis=1))
-        grid = __import__("numpy").concatenate(rows, axis=0).clip(0, 1)
-        ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid,
-                  cmap="gray" if grid.shape[-1] == 1 else None)
+                             figsize=(4 * len(samples), 4.3), squeeze=False)
+    for ax, (method, images) in zip(axes[0], samples.items()):
+        images = ((images[:64] + 1) / 2).clip(0, 1)
+        side, channels = images.shape[1], images.shape[-1]
+        # (8 rows, 8 cols, h, w, c) -> (8 h, 8 w, c)
+        grid = images.reshape(8, 8, side, side, channels).transpose(
+            0, 2, 1, 3, 4).reshape(8 * side, 8 * side, channels)
+        if channels == 1:
+            ax.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1)
+        else:
+            ax.imshow(grid)
         ax.set_title(f"{method} (seed 0)")
         ax.axis("off")
     fig.savefig(os.path.join(output, f"digits_samples_{variant}.png"),

@@ -20,6 +20,10 @@ import os
 import sys
 import time
 
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+        __file__))))
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -163,14 +167,9 @@ def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
 
 
 def summarize(runs):
-    import numpy as np
+    from benchmarks.common import summarize as mean_and_sem
 
-    summary = {}
-    for field in FIELDS + ("failed",):
-        values = np.array([float(r[field]) for r in runs])
-        sem = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 \
-            else 0.0
-        summary[field] = {"mean": float(values.mean()), "sem": float(sem)}
+    summary = mean_and_sem(runs, FIELDS + ("failed",))
     summary["failed_runs"] = int(sum(r["failed"] for r in runs))
     return summary
 
