@@ -29,6 +29,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed .. first-seed+seeds-1 "
+                             "(to split a full run over processes; "
+                             "combine with --merge)")
     parser.add_argument("--steps", type=int, default=25_000)
     parser.add_argument("--eval-every", type=int, default=1_000)
     parser.add_argument("--datasets", default="ring,grid")
@@ -206,11 +210,12 @@ def plot(results, dataset, output):
     methods = list(results[dataset])
     fig, axes = plt.subplots(1, len(methods), figsize=(3 * len(methods), 3))
     for ax, method in zip(list(getattr(axes, "flat", [axes])), methods):
-        generated = np.array(results[dataset][method]["samples_seed0"])
-        centers = np.array(results[dataset][method]["centers"])
+        entry = results[dataset][method]
+        generated = np.array(entry["samples"])
+        centers = np.array(entry["centers"])
         ax.scatter(generated[:, 0], generated[:, 1], s=1, alpha=0.4)
         ax.scatter(centers[:, 0], centers[:, 1], s=20, c="red", marker="x")
-        ax.set_title(method)
+        ax.set_title(f"{method} (seed {entry['samples_seed']})")
         ax.set_aspect("equal")
     fig.savefig(os.path.join(output, f"mixtures_samples_{dataset}.png"),
                 dpi=100, bbox_inches="tight")
@@ -218,11 +223,13 @@ def plot(results, dataset, output):
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for method in methods:
-        trace = results[dataset][method]["traces"][0]
+        entry = results[dataset][method]
+        trace = entry["traces"][0]
         ax.plot([t["step"] for t in trace], [t["modes"] for t in trace],
-                label=method, marker=".")
+                label=f"{method} (seed {entry['runs'][0]['seed']})",
+                marker=".")
     ax.set_xlabel("generator step")
-    ax.set_ylabel("modes covered (seed 0)")
+    ax.set_ylabel("modes covered")
     ax.legend()
     ax.grid(alpha=0.3)
     fig.savefig(os.path.join(output, f"mixtures_trace_{dataset}.png"),
@@ -238,7 +245,7 @@ def check_results(results):
         for method, entry in entries.items():
             where = f"mixtures {dataset}/{method}"
             for run in entry["runs"]:
-                missing = {*FIELDS, "failed", "seconds"} - set(run)
+                missing = {*FIELDS, "seed", "failed", "seconds"} - set(run)
                 if missing:
                     raise RuntimeError(f"{where}: a run lacks {missing}")
             for trace in entry["traces"]:
@@ -252,20 +259,48 @@ def check_results(results):
 
 
 def merge(paths, output):
-    """Combines mixtures.json files of separate runs (e.g. one process per
-    dataset or per method) into one, and prints and plots the whole."""
+    """Combines mixtures.json files of separate runs (one process per
+    dataset, method or range of seeds) into one, and prints and plots the
+    whole. Runs of the same dataset and method are pooled by seed."""
     merged = {}
     for path in paths:
         with open(path) as f:
             part = json.load(f)
-        protocol = merged.setdefault("protocol", part["protocol"])
+        protocol = merged.setdefault("protocol", dict(part["protocol"]))
         if {k: v for k, v in protocol.items() if k != "seeds"} != {
                 k: v for k, v in part["protocol"].items() if k != "seeds"}:
             raise SystemExit(f"{path} was run under another protocol: "
                              f"{part['protocol']} vs {protocol}")
         for dataset, entries in part.items():
-            if dataset != "protocol":
-                merged.setdefault(dataset, {}).update(entries)
+            if dataset == "protocol":
+                continue
+            for method, entry in entries.items():
+                pooled = merged.setdefault(dataset, {}).get(method)
+                if pooled is None:
+                    merged[dataset][method] = dict(entry)
+                    continue
+                seen = {run["seed"] for run in pooled["runs"]}
+                repeated = seen & {run["seed"] for run in entry["runs"]}
+                if repeated:
+                    raise SystemExit(f"{path}: {dataset}/{method} seeds "
+                                     f"{sorted(repeated)} are in two files.")
+                pooled["runs"] = pooled["runs"] + entry["runs"]
+                pooled["traces"] = pooled["traces"] + entry["traces"]
+                if entry["samples_seed"] < pooled["samples_seed"]:
+                    pooled.update(samples=entry["samples"],
+                                  samples_seed=entry["samples_seed"])
+    for dataset, entries in merged.items():
+        if dataset == "protocol":
+            continue
+        for entry in entries.values():
+            order = sorted(range(len(entry["runs"])),
+                           key=lambda i: entry["runs"][i]["seed"])
+            entry["runs"] = [entry["runs"][i] for i in order]
+            entry["traces"] = [entry["traces"][i] for i in order]
+            entry["summary"] = summarize(entry["runs"])
+    merged["protocol"]["seeds"] = max(
+        len(entry["runs"]) for dataset, entries in merged.items()
+        if dataset != "protocol" for entry in entries.values())
     check_results(merged)
     os.makedirs(output, exist_ok=True)
     for dataset in [d for d in merged if d != "protocol"]:
@@ -305,12 +340,12 @@ def main(argv=None):
         samples = {}
         for method in methods:
             runs, traces = [], []
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 final, trace, generated, centers = run_one(
                     dataset, method, seed, args.steps, args.eval_every)
-                runs.append(final)
+                runs.append({"seed": seed, **final})
                 traces.append(trace)
-                if seed == 0:
+                if method not in samples:
                     samples[method] = (generated, centers)
                 print(f"{dataset} {method} seed {seed}: "
                       + ", ".join(f"{k}={v:.3f}" for k, v in final.items()
@@ -318,7 +353,8 @@ def main(argv=None):
             generated, centers = samples[method]
             results[dataset][method] = {
                 "runs": runs, "traces": traces, "summary": summarize(runs),
-                "samples_seed0": generated.round(4).tolist(),
+                "samples_seed": args.first_seed,
+                "samples": generated.round(4).tolist(),
                 "centers": centers.tolist()}
         print(format_table(results, dataset, args.seeds))
         plot(results, dataset, args.output)

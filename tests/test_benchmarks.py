@@ -12,23 +12,35 @@ from benchmarks import mixtures  # noqa: E402
 
 
 def test_mixtures_benchmark_writes_every_field(tmp_path):
-    mixtures.main(["--seeds", "2", "--steps", "40", "--eval-every", "20",
-                   "--methods", "plain,manifold", "--output", str(tmp_path)])
+    # Seeds 0 and 1 in two processes' worth of runs, pooled by --merge.
+    for seed in (1, 0):
+        mixtures.main(["--seeds", "1", "--first-seed", str(seed), "--steps",
+                       "40", "--eval-every", "20", "--methods",
+                       "plain,manifold", "--output", str(tmp_path / str(seed))])
+    mixtures.main(["--merge", str(tmp_path / "1" / "mixtures.json"),
+                   str(tmp_path / "0" / "mixtures.json"), "--output",
+                   str(tmp_path)])
     with open(tmp_path / "mixtures.json") as f:
         results = json.load(f)
+    assert results["protocol"]["seeds"] == 2
     assert results["protocol"]["steps"] == 40
     for dataset in ("ring", "grid"):
         for method in ("plain", "manifold"):
             entry = results[dataset][method]
-            assert len(entry["runs"]) == 2
+            assert [run["seed"] for run in entry["runs"]] == [0, 1]
+            assert entry["samples_seed"] == 0
             for run in entry["runs"]:
-                assert set(run) == {*mixtures.FIELDS, "failed", "seconds"}
+                assert set(run) == {*mixtures.FIELDS, "seed", "failed", "seconds"}
             assert [t["step"] for t in entry["traces"][0]] == [20, 40]
             for field in mixtures.FIELDS:
                 assert set(entry["summary"][field]) == {"mean", "sem"}
             assert 0 <= entry["summary"]["failed_runs"] <= 2
         assert (tmp_path / f"mixtures_samples_{dataset}.png").stat().st_size
         assert (tmp_path / f"mixtures_trace_{dataset}.png").stat().st_size
+    with pytest.raises(SystemExit, match="seeds \\[0\\] are in two files"):
+        mixtures.main(["--merge", str(tmp_path / "0" / "mixtures.json"),
+                       str(tmp_path / "0" / "mixtures.json"), "--output",
+                       str(tmp_path / "again")])
 
 
 def test_digits_benchmark_writes_every_field(tmp_path):
