@@ -7,8 +7,10 @@ from keras_aegan import datasets
 from keras_aegan import losses
 from keras_aegan import metrics
 from keras_aegan import models
+from keras_aegan import regularizers
 from keras_aegan.models import StabilizedGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["StabilizedGAN", "datasets", "losses", "metrics", "models", "__version__"]
+__all__ = ["StabilizedGAN", "datasets", "losses", "metrics", "models",
+           "regularizers", "__version__"]

@@ -147,7 +147,7 @@ def test_networks_must_be_keras_models():
         ({"loss": "mse"}, ValueError, "does not take `loss`"),
         ({"optimizer": "adam"}, ValueError, "does not take `optimizer`"),
         ({"jit_compiled": True}, TypeError, "unexpected argument"),
-        ({"gradient_penalty": "r1"}, ValueError, "gradient_penalty=None"),
+        ({"gradient_penalty": "r1"}, TypeError, "R1Penalty\\(gamma\\)"),
     ],
 )
 def test_bad_compile_arguments_keep_the_previous_setup(ring_data, kwargs,

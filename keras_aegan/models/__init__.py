@@ -1,5 +1,8 @@
 """Models and network builders: `kag.models`."""
 
+from keras_aegan.src.models.autoencoder_discriminator import (
+    AutoencoderDiscriminator,
+)
 from keras_aegan.src.models.builders import GANNetworks
 from keras_aegan.src.models.builders import dcgan
 from keras_aegan.src.models.builders import mlp_gan
@@ -8,5 +11,5 @@ from keras_aegan.src.models.stabilized_gan import (
     recommended_consistency_losses,
 )
 
-__all__ = ["GANNetworks", "StabilizedGAN", "dcgan", "mlp_gan",
+__all__ = ["AutoencoderDiscriminator", "GANNetworks", "StabilizedGAN", "dcgan", "mlp_gan",
            "recommended_consistency_losses"]

@@ -1,11 +1,14 @@
 """Backend-specific pieces of the GAN trainer, chosen once at import time.
 
-Each backend module defines `GANTrainer`, a mixin with the same three
+Each backend package has the same two modules. `trainer.py` defines
+`GANTrainer`, a mixin with the same three
 methods: `train_step`, `test_step` (in the signature that backend's Keras
 trainer calls) and `_minimize(loss_fn, variables, optimizer)`, which computes
 the gradients of `loss_fn()` with respect to `variables` and applies them with
 `optimizer`. The training algorithm itself lives once, in `keras.ops`, in
-`StabilizedGAN`.
+`StabilizedGAN`. `gradients.py` defines `input_gradients(fn, inputs,
+variables)`, the differentiable gradient of `sum(fn(inputs))` with respect to
+`inputs` that the gradient penalties need.
 """
 
 import keras
@@ -13,10 +16,13 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
+    from keras_aegan.src.backend.tensorflow.gradients import input_gradients
     from keras_aegan.src.backend.tensorflow.trainer import GANTrainer
 elif _BACKEND == "jax":
+    from keras_aegan.src.backend.jax.gradients import input_gradients
     from keras_aegan.src.backend.jax.trainer import GANTrainer
 elif _BACKEND == "torch":
+    from keras_aegan.src.backend.torch.gradients import input_gradients
     from keras_aegan.src.backend.torch.trainer import GANTrainer
 else:
     raise ImportError(
@@ -25,4 +31,4 @@ else:
         "of those."
     )
 
-__all__ = ["GANTrainer"]
+__all__ = ["GANTrainer", "input_gradients"]

@@ -18,6 +18,10 @@ class AdversarialLoss:
     serializable with `get_config()` / `from_config()`.
     """
 
+    # True for the objectives that read reconstruction energies from a
+    # `kag.models.AutoencoderDiscriminator` instead of logits.
+    energy_based = False
+
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError(
             f"{type(self).__name__} must implement discriminator_loss()."
@@ -67,8 +71,248 @@ class NonSaturatingLoss(AdversarialLoss):
         return ops.mean(ops.softplus(-fake_logits))
 
 
+@register
+class MinimaxLoss(AdversarialLoss):
+    """The original minimax GAN loss (Goodfellow et al. 2014).
+
+    The discriminator minimizes binary cross-entropy on logits,
+    `softplus(-D(x)) + softplus(D(G(z)))`; the generator minimizes
+    `log(1 - sigmoid(D(G(z))))` = `-softplus(D(G(z)))`, the saturating form
+    of the zero-sum game (its gradient vanishes when the discriminator wins;
+    `NonSaturatingLoss` is the usual fix).
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.MinimaxLoss()
+    >>> round(float(loss.generator_loss(np.zeros((4, 1)))), 4)
+    -0.6931
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return NonSaturatingLoss().discriminator_loss(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits):
+        return -ops.mean(ops.softplus(fake_logits))
+
+
+@register
+class HingeLoss(AdversarialLoss):
+    """The hinge GAN loss (Lim & Ye 2017; Miyato et al. 2018).
+
+    The discriminator minimizes `relu(1 - D(x)) + relu(1 + D(G(z)))`; the
+    generator minimizes `-D(G(z))`. Usually paired with spectral
+    normalization in the discriminator (`kag.models.dcgan(...,
+    spectral_normalization=True)`).
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.HingeLoss()
+    >>> float(loss.discriminator_loss(np.array([[2.0]]), np.array([[0.5]])))
+    1.5
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return (ops.mean(ops.relu(1.0 - real_logits))
+                + ops.mean(ops.relu(1.0 + fake_logits)))
+
+    def generator_loss(self, fake_logits):
+        return -ops.mean(fake_logits)
+
+
+@register
+class WassersteinLoss(AdversarialLoss):
+    """The Wasserstein GAN loss (Arjovsky et al. 2017).
+
+    The critic minimizes `D(G(z)) - D(x)`; the generator minimizes
+    `-D(G(z))`. The critic must be kept 1-Lipschitz: pair it with
+    `gradient_penalty=kag.regularizers.GradientPenalty(10.0)` (WGAN-GP,
+    Gulrajani et al. 2017) and usually `discriminator_steps=5`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.WassersteinLoss()
+    >>> float(loss.discriminator_loss(np.array([[2.0]]), np.array([[0.5]])))
+    -1.5
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return ops.mean(fake_logits) - ops.mean(real_logits)
+
+    def generator_loss(self, fake_logits):
+        return -ops.mean(fake_logits)
+
+
+@register
+class LeastSquaresLoss(AdversarialLoss):
+    """The least-squares GAN loss (Mao et al. 2017), targets 0/1/1.
+
+    The discriminator minimizes `((D(x) - 1)² + D(G(z))²) / 2`; the
+    generator minimizes `(D(G(z)) - 1)² / 2`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.LeastSquaresLoss()
+    >>> float(loss.generator_loss(np.array([[3.0]])))
+    2.0
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return 0.5 * (ops.mean(ops.square(real_logits - 1.0))
+                      + ops.mean(ops.square(fake_logits)))
+
+    def generator_loss(self, fake_logits):
+        return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
+
+
+def _check_number(owner, name, value, low=0.0, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{owner}: `{name}` must be a number, got {value!r} "
+                        f"of type {type(value).__name__}.")
+    if value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{owner}: `{name}` must be {bounds}, got {value!r}.")
+    return float(value)
+
+
+def pullaway_term(codes):
+    """EBGAN's pulling-away term: the mean squared cosine similarity between
+    the codes of different samples, `1/(N(N-1)) Σ_{i≠j} cos²(s_i, s_j)`."""
+    codes = ops.reshape(codes, (ops.shape(codes)[0], -1))
+    codes = codes / ops.sqrt(
+        ops.sum(ops.square(codes), axis=1, keepdims=True) + 1e-12)
+    similarity = ops.square(ops.matmul(codes, ops.transpose(codes)))
+    n = ops.cast(ops.shape(codes)[0], similarity.dtype)
+    # cos² of a sample with itself is 1: remove the diagonal.
+    return (ops.sum(similarity) - n) / ops.maximum(n * (n - 1.0), 1.0)
+
+
+@register
+class EBGANLoss(AdversarialLoss):
+    """Energy-based GAN loss with a margin (Zhao et al. 2017).
+
+    Needs a `kag.models.AutoencoderDiscriminator`, whose output `D(x)` is a
+    per-sample reconstruction energy. The discriminator minimizes
+    `D(x) + max(0, margin - D(G(z)))`: real samples get low energy,
+    generated ones are pushed up to the margin. The generator minimizes
+    `D(G(z)) + pullaway_weight * f_PT(S)`, where `f_PT` (the pulling-away
+    term) is the mean squared cosine similarity of the encoder codes `S` of
+    different generated samples: it pushes the batch's codes apart, against
+    mode collapse.
+
+    Args:
+        margin: float > 0, the energy above which generated samples stop
+            being pushed; of the order of the energies of bad samples (with
+            the default mean-squared energy on data in [-1, 1], about 1).
+        pullaway_weight: float >= 0, weight of the pulling-away term.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.EBGANLoss(margin=1.0)
+    >>> float(loss.discriminator_loss(np.array([[0.25]]), np.array([[0.5]])))
+    0.75
+    """
+
+    energy_based = True
+
+    def __init__(self, margin=1.0, pullaway_weight=0.1):
+        self.margin = _check_number("EBGANLoss", "margin", margin)
+        if self.margin == 0:
+            raise ValueError("EBGANLoss: `margin` must be > 0, got 0.")
+        self.pullaway_weight = _check_number("EBGANLoss", "pullaway_weight",
+                                             pullaway_weight)
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return (ops.mean(real_logits)
+                + ops.mean(ops.relu(self.margin - fake_logits)))
+
+    def generator_loss(self, fake_logits, fake_codes=None):
+        loss = ops.mean(fake_logits)
+        if self.pullaway_weight and fake_codes is not None:
+            loss = loss + self.pullaway_weight * pullaway_term(fake_codes)
+        return loss
+
+    def get_config(self):
+        return {"margin": self.margin, "pullaway_weight": self.pullaway_weight}
+
+
+@register
+class BEGANLoss(AdversarialLoss):
+    """Boundary-equilibrium GAN loss (Berthelot et al. 2017).
+
+    Needs a `kag.models.AutoencoderDiscriminator`, whose output `L(v)` is a
+    per-sample reconstruction loss. With the balance `k_t` in [0, 1]:
+    the discriminator minimizes `L(x) - k_t L(G(z))`, the generator
+    minimizes `L(G(z))`, and after each discriminator step
+    `k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1)` keeps the
+    ratio `L(G(z)) / L(x)` near `gamma`. `StabilizedGAN` keeps `k_t` as
+    model state (saved, restored, carried through JAX's stateless step) and
+    logs `balance` (k_t) and `convergence`, BEGAN's
+    `M_global = L(x) + |gamma L(x) - L(G(z))|`, which falls as training
+    converges.
+
+    Args:
+        gamma: float in (0, 1], the diversity ratio: lower values give
+            sharper, less diverse samples.
+        lambda_k: float >= 0, the learning rate of `k_t`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.BEGANLoss(gamma=0.5, lambda_k=0.1)
+    >>> real, fake = np.array([[0.4]]), np.array([[0.1]])
+    >>> round(float(loss.next_balance(0.0, real, fake)), 4)
+    0.01
+    >>> round(float(loss.convergence(real, fake)), 4)
+    0.5
+    """
+
+    energy_based = True
+
+    def __init__(self, gamma=0.5, lambda_k=0.001):
+        self.gamma = _check_number("BEGANLoss", "gamma", gamma, high=1.0)
+        if self.gamma == 0:
+            raise ValueError("BEGANLoss: `gamma` must be in (0, 1], got 0.")
+        self.lambda_k = _check_number("BEGANLoss", "lambda_k", lambda_k)
+
+    def discriminator_loss(self, real_logits, fake_logits, balance=0.0):
+        return ops.mean(real_logits) - balance * ops.mean(fake_logits)
+
+    def generator_loss(self, fake_logits):
+        return ops.mean(fake_logits)
+
+    def next_balance(self, balance, real_logits, fake_logits):
+        """`k_{t+1}` from `k_t` and the energies of one discriminator step."""
+        step = self.gamma * ops.mean(real_logits) - ops.mean(fake_logits)
+        return ops.clip(balance + self.lambda_k * step, 0.0, 1.0)
+
+    def convergence(self, real_logits, fake_logits):
+        """BEGAN's convergence measure `M_global`."""
+        real = ops.mean(real_logits)
+        return real + ops.abs(self.gamma * real - ops.mean(fake_logits))
+
+    def get_config(self):
+        return {"gamma": self.gamma, "lambda_k": self.lambda_k}
+
+
 ALIASES = {
     "non_saturating": NonSaturatingLoss,
+    "minimax": MinimaxLoss,
+    "hinge": HingeLoss,
+    "wasserstein": WassersteinLoss,
+    "least_squares": LeastSquaresLoss,
+    "ebgan": EBGANLoss,
+    "began": BEGANLoss,
 }
 
 

@@ -7,6 +7,10 @@ import math
 import keras
 from keras import layers
 
+from keras_aegan.src.models.autoencoder_discriminator import (
+    AutoencoderDiscriminator,
+)
+
 
 @dataclasses.dataclass
 class GANNetworks:
@@ -70,6 +74,7 @@ def mlp_gan(
     hidden_units=(128, 128),
     activation="tanh",
     output_activation=None,
+    autoencoder_discriminator=False,
 ):
     """Builds the MLP generator, discriminator, autoencoder and encoder.
 
@@ -86,6 +91,10 @@ def mlp_gan(
         output_activation: activation of the generator's (and the
             autoencoder's) output; `None` for a linear output, `"tanh"` for
             data scaled to [-1, 1].
+        autoencoder_discriminator: bool; when True the discriminator is a
+            `kag.models.AutoencoderDiscriminator` (MLP encoder to
+            `latent_dim` codes and MLP decoder) for
+            `adversarial_loss="ebgan"` or `"began"`.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -103,11 +112,20 @@ def mlp_gan(
     hidden_units = tuple(hidden_units)
     for units in hidden_units:
         _check_positive_int("hidden_units", units)
+    if autoencoder_discriminator:
+        discriminator = AutoencoderDiscriminator(
+            _mlp(shape, (latent_dim,), hidden_units, activation, None,
+                 "energy_encoder"),
+            _mlp((latent_dim,), shape, hidden_units, activation,
+                 output_activation, "energy_decoder"),
+            name="discriminator")
+    else:
+        discriminator = _mlp(shape, (1,), hidden_units, activation, None,
+                             "discriminator")
     return GANNetworks(
         generator=_mlp((latent_dim,), shape, hidden_units, activation,
                        output_activation, "generator"),
-        discriminator=_mlp(shape, (1,), hidden_units, activation, None,
-                           "discriminator"),
+        discriminator=discriminator,
         autoencoder=_mlp(shape, shape, hidden_units, activation,
                          output_activation, "autoencoder"),
         encoder=_mlp(shape, (latent_dim,), hidden_units, activation, None,
@@ -234,7 +252,7 @@ def _conv_up(inputs, steps, filters, channels, batch_norm, name):
 
 
 def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
-          spectral_normalization=False):
+          spectral_normalization=False, autoencoder_discriminator=False):
     """Builds DCGAN-style networks for square images of side 8 to 64.
 
     Generator: dense projection to 4×4, then `Conv2DTranspose` (kernel 4,
@@ -255,6 +273,10 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
         code_dim: int, the autoencoder's bottleneck (default `latent_dim`).
         spectral_normalization: bool, wrap the discriminator's layers in
             `keras.layers.SpectralNormalization`.
+        autoencoder_discriminator: bool; when True the discriminator is a
+            `kag.models.AutoencoderDiscriminator` (the discriminator's trunk
+            to a dense code of `code_dim` units, and a decoder shaped like
+            the generator) for `adversarial_loss="ebgan"` or `"began"`.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -284,9 +306,20 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
 
     x = keras.Input(image_shape)
     h = _conv_down(x, steps, filters, spectral_normalization)
-    logits = _maybe_spectral(layers.Dense(1, name="logit"),
-                             spectral_normalization)(h)
-    discriminator = keras.Model(x, logits, name="discriminator")
+    if autoencoder_discriminator:
+        code = _maybe_spectral(layers.Dense(code_dim, name="code"),
+                               spectral_normalization)(h)
+        z_code = keras.Input((code_dim,))
+        discriminator = AutoencoderDiscriminator(
+            keras.Model(x, code, name="energy_encoder"),
+            keras.Model(z_code, _conv_up(z_code, steps, filters, channels,
+                                         False, "energy_decoder"),
+                        name="energy_decoder"),
+            name="discriminator")
+    else:
+        logits = _maybe_spectral(layers.Dense(1, name="logit"),
+                                 spectral_normalization)(h)
+        discriminator = keras.Model(x, logits, name="discriminator")
 
     x = keras.Input(image_shape)
     code = layers.Dense(code_dim, name="code")(_conv_down(x, steps, filters))

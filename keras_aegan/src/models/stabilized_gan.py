@@ -19,10 +19,15 @@ from keras_aegan.src.losses.reconstruction_consistency_loss import (
 )
 from keras_aegan.src.models import data_checks
 from keras_aegan.src.models.builders import default_autoencoder
+from keras_aegan.src.models.autoencoder_discriminator import (
+    AutoencoderDiscriminator,
+)
 from keras_aegan.src.models.builders import default_encoder
 from keras_aegan.src.models.optimizer_group import OptimizerGroup
+from keras_aegan.src.regularizers import gradient_penalties
 
-LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss")
+LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss",
+            "convergence")
 KERAS_COMPILE_KWARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
                         "auto_scale_loss")
 _SEED_KEY = "latent_seed_generator_state"
@@ -204,10 +209,16 @@ class StabilizedGAN(GANTrainer, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(
             seed, name="latent_seed_generator"
         )
+        # BEGAN's equilibrium controller k_t: model state for every GAN (a
+        # scalar), so saving and loading never depend on the loss in use.
+        self.balance = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, dtype="float32",
+            name="began_balance")
         self._trackers = {k: keras.metrics.Mean(name=k) for k in LOG_KEYS}
         self._phase = "gan"
         self.consistency_losses = []
         self.adversarial_loss = None
+        self.gradient_penalty = None
         self.discriminator_steps = 1
         self.built = True
 
@@ -236,15 +247,19 @@ class StabilizedGAN(GANTrainer, keras.Model):
             discriminator_optimizer: default `Adam(2e-4, beta_1=0.5)`.
             autoencoder_optimizer: optimizer of the autoencoder; default
                 `Adam(1e-3)`.
-            adversarial_loss: `"non_saturating"` or a `kag.losses`
-                adversarial-loss object.
+            adversarial_loss: `"non_saturating"`, `"minimax"`, `"hinge"`,
+                `"wasserstein"`, `"least_squares"`, `"ebgan"`, `"began"`, or
+                a `kag.losses` adversarial-loss object. `"ebgan"` and
+                `"began"` need a `kag.models.AutoencoderDiscriminator`.
             consistency_loss: `"recommended"` (default: the setup tuned by
                 the benchmarks, see
                 `kag.models.recommended_consistency_losses()`), `None`,
                 `"manifold"`, `"data"`, `"latent"`, a
                 `kag.losses.ReconstructionConsistencyLoss`, or a list of these
                 (terms are summed into the generator's loss).
-            gradient_penalty: `None` (penalties are not available yet).
+            gradient_penalty: `None`, `kag.regularizers.R1Penalty(gamma)` or
+                `kag.regularizers.GradientPenalty(weight)`: added to the
+                discriminator's loss and logged as `gp_loss`.
             discriminator_steps: int >= 1, discriminator updates per
                 generator update.
             **kwargs: passed to `keras.Model.compile`: `jit_compile`,
@@ -285,10 +300,24 @@ class StabilizedGAN(GANTrainer, keras.Model):
             )
         adversarial_loss = adversarial.get(adversarial_loss)
         consistency_losses = _get_consistency_losses(consistency_loss)
-        if gradient_penalty is not None:
+        gradient_penalty = gradient_penalties.get(gradient_penalty)
+        energy_discriminator = isinstance(self.discriminator,
+                                          AutoencoderDiscriminator)
+        if adversarial_loss.energy_based and not energy_discriminator:
             raise ValueError(
-                f"gradient_penalty={gradient_penalty!r} is not supported by "
-                "this version of keras_aegan; pass gradient_penalty=None."
+                f"adversarial_loss={adversarial_loss!r} scores samples by "
+                "reconstruction energy and needs a "
+                "kag.models.AutoencoderDiscriminator(encoder, decoder) as the "
+                f"discriminator; got a {type(self.discriminator).__name__}. "
+                "Wrap an encoder and a decoder in AutoencoderDiscriminator, "
+                "or use a logit loss such as 'non_saturating'."
+            )
+        if energy_discriminator and not adversarial_loss.energy_based:
+            raise ValueError(
+                "The discriminator is a kag.models.AutoencoderDiscriminator, "
+                "whose output is a reconstruction energy, not a logit; "
+                f"adversarial_loss={adversarial_loss!r} expects logits. Use "
+                "adversarial_loss='ebgan' or 'began'."
             )
         if (isinstance(discriminator_steps, bool)
                 or not isinstance(discriminator_steps, int)
@@ -314,6 +343,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
         self.encoder = encoder
         self.adversarial_loss = adversarial_loss
         self.consistency_losses = consistency_losses
+        self.gradient_penalty = gradient_penalty
         self.discriminator_steps = discriminator_steps
         self.generator_optimizer = optimizers["generator"]
         self.discriminator_optimizer = optimizers["discriminator"]
@@ -371,6 +401,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
             "adversarial_loss": serialize(self.adversarial_loss),
             "consistency_loss": [serialize(c) for c in
                                  self.consistency_losses] or None,
+            "gradient_penalty": serialize(self.gradient_penalty),
             "discriminator_steps": self.discriminator_steps,
             **self._keras_compile_kwargs,
         }
@@ -384,6 +415,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
             # saved under one backend loads under another.
             config[key] = keras.optimizers.deserialize(config[key])
         config["adversarial_loss"] = deserialize(config["adversarial_loss"])
+        config["gradient_penalty"] = deserialize(
+            config.get("gradient_penalty"))
         if config.get("consistency_loss"):
             config["consistency_loss"] = [
                 deserialize(c) for c in config["consistency_loss"]
@@ -408,7 +441,15 @@ class StabilizedGAN(GANTrainer, keras.Model):
             keys.append("ae_loss")
         if self.consistency_losses:
             keys.append("consistency_loss")
+        if self.gradient_penalty is not None:
+            keys.append("gp_loss")
+        if self._is_began:
+            keys.append("convergence")
         return keys
+
+    @property
+    def _is_began(self):
+        return isinstance(self.adversarial_loss, adversarial.BEGANLoss)
 
     def _sample_latent(self, batch_size):
         return keras.random.normal(
@@ -442,13 +483,31 @@ class StabilizedGAN(GANTrainer, keras.Model):
         return ops.mean(per_sample_distance(x, reconstruction)), None
 
     def _discriminator_loss(self, x, z):
+        """The discriminator's loss and, as aux, `(penalty, real, fake)`:
+        the gradient penalty (or None) and the mean real and fake outputs
+        (BEGAN's energies)."""
         fake = ops.stop_gradient(self.generator(z, training=True))
         real_logits = self.discriminator(x, training=True)
+        # Weight regularizers and add_loss() terms of the discriminator.
+        extra = self.discriminator.losses
         fake_logits = self.discriminator(fake, training=True)
-        loss = self.adversarial_loss.discriminator_loss(
-            real_logits, fake_logits
-        )
-        return loss, None
+        if self._is_began:
+            loss = self.adversarial_loss.discriminator_loss(
+                real_logits, fake_logits,
+                balance=ops.cast(self.balance.value, real_logits.dtype))
+        else:
+            loss = self.adversarial_loss.discriminator_loss(
+                real_logits, fake_logits)
+        if extra:
+            loss = loss + ops.cast(ops.sum(extra), loss.dtype)
+        penalty = None
+        if self.gradient_penalty is not None:
+            penalty = self.gradient_penalty(
+                self.discriminator, x, fake, seed=self.seed_generator)
+            loss = loss + ops.cast(penalty, loss.dtype)
+        energies = (ops.stop_gradient(ops.mean(real_logits)),
+                    ops.stop_gradient(ops.mean(fake_logits)))
+        return loss, (penalty, energies)
 
     def _consistency_term(self, loss, x, z, fake):
         if loss.kind == "manifold":
@@ -461,8 +520,19 @@ class StabilizedGAN(GANTrainer, keras.Model):
 
     def _generator_loss(self, x, z):
         fake = self.generator(z, training=True)
-        fake_logits = self.discriminator(fake, training=True)
-        loss = self.adversarial_loss.generator_loss(fake_logits)
+        # Weight regularizers and add_loss() terms of the generator (e.g. a
+        # kag.layers.ReconstructionConsistency layer), read before any other
+        # generator call clears them.
+        extra = self.generator.losses
+        if isinstance(self.adversarial_loss, adversarial.EBGANLoss):
+            fake_logits, codes = self.discriminator.energy_and_codes(
+                fake, training=True)
+            loss = self.adversarial_loss.generator_loss(fake_logits, codes)
+        else:
+            fake_logits = self.discriminator(fake, training=True)
+            loss = self.adversarial_loss.generator_loss(fake_logits)
+        if extra:
+            loss = loss + ops.cast(ops.sum(extra), loss.dtype)
         consistency = None
         for term in self.consistency_losses:
             value = self._consistency_term(term, x, z, fake)
@@ -486,11 +556,15 @@ class StabilizedGAN(GANTrainer, keras.Model):
             batch_size = ops.shape(x)[0]
             for _ in range(self.discriminator_steps if training else 1):
                 z = self._sample_latent(batch_size)
-                d_loss, _ = self._update(
+                d_loss, (penalty, energies) = self._update(
                     "discriminator",
                     functools.partial(self._discriminator_loss, x, z),
                     training,
                 )
+                if self._is_began:
+                    self._began_step(energies, training)
+            if penalty is not None:
+                trackers["gp_loss"].update_state(ops.stop_gradient(penalty))
             z = self._sample_latent(batch_size)
             g_loss, consistency = self._update(
                 "generator",
@@ -503,7 +577,22 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 trackers["consistency_loss"].update_state(
                     ops.stop_gradient(consistency)
                 )
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if self._phase == "gan" and self._is_began:
+            logs["balance"] = self.balance.value
+        return logs
+
+    def _began_step(self, energies, training):
+        """Updates BEGAN's k_t and tracks M_global after a discriminator
+        step, from that step's mean real and fake energies."""
+        real, fake = energies
+        began = self.adversarial_loss
+        self._trackers["convergence"].update_state(
+            began.convergence(real, fake))
+        if training:
+            balance = began.next_balance(
+                ops.cast(self.balance.value, real.dtype), real, fake)
+            self.balance.assign(ops.cast(balance, self.balance.dtype))
 
     # ------------------------------------------------------------------
     # fit / generate

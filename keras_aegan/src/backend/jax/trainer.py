@@ -40,7 +40,10 @@ class GANTrainer:
             for variables, values in zip(groups, state)
             for pair in zip(variables, values)
         ]
-        with keras.StatelessScope(state_mapping=mapping) as scope:
+        # collect_losses: add_loss() terms of the networks (e.g. a
+        # ReconstructionConsistency layer) are visible in `network.losses`.
+        with keras.StatelessScope(state_mapping=mapping,
+                                  collect_losses=True) as scope:
             logs = self._gan_step(data, training=training)
         new_state = tuple(
             [scope.get_current_value(v) for v in variables]
@@ -66,7 +69,8 @@ class GANTrainer:
         def compute(values):
             mapping = list(zip(variables, values))
             mapping += list(zip(others, other_values))
-            with keras.StatelessScope(state_mapping=mapping) as scope:
+            with keras.StatelessScope(state_mapping=mapping,
+                                      collect_losses=True) as scope:
                 loss, aux = loss_fn()
             # e.g. seed generators of dropout layers, batch-norm statistics
             updates = [scope.get_current_value(v) for v in updatable]

@@ -1,0 +1,162 @@
+"""Gradient penalties on the discriminator: R1 and WGAN-GP.
+
+Both penalize the gradient of the discriminator's output with respect to its
+input, which each backend computes its own way
+(`keras_aegan.src.backend.input_gradients`); the penalty itself is written
+once in `keras.ops`.
+"""
+
+import keras
+from keras import ops
+
+from keras_aegan.src.api_export import register
+from keras_aegan.src.backend import input_gradients
+
+
+class InputGradientPenalty:
+    """Base class: a penalty on `∇_x D(x)` at points made from a batch.
+
+    Subclasses implement `points(real, fake, seed)` (where to take the
+    gradient) and `penalty_from_gradients(gradients)` (a scalar).
+    """
+
+    # Name of the weight argument, for messages and get_config.
+    weight_name = "weight"
+
+    def __init__(self, weight):
+        name = f"{type(self).__name__}: `{self.weight_name}`"
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise TypeError(f"{name} must be a number, got {weight!r} of "
+                            f"type {type(weight).__name__}.")
+        if weight < 0:
+            raise ValueError(f"{name} must be >= 0, got {weight!r}.")
+        setattr(self, self.weight_name, float(weight))
+
+    def points(self, real, fake, seed=None):
+        raise NotImplementedError
+
+    def penalty_from_gradients(self, gradients):
+        raise NotImplementedError
+
+    def penalty_at(self, discriminator, points, training=True):
+        """The penalty of `discriminator` for gradients taken at `points`."""
+        gradients = input_gradients(
+            lambda x: discriminator(x, training=training),
+            ops.convert_to_tensor(points),
+            discriminator.variables)
+        return self.penalty_from_gradients(gradients)
+
+    def __call__(self, discriminator, real, fake, seed=None, training=True):
+        """The penalty for one batch of real and (detached) fake samples."""
+        real = ops.convert_to_tensor(real)
+        fake = ops.stop_gradient(ops.convert_to_tensor(fake))
+        points = self.points(real, fake, seed)
+        return self.penalty_at(discriminator, points, training=training)
+
+    def get_config(self):
+        return {self.weight_name: getattr(self, self.weight_name)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.weight_name}=" \
+               f"{getattr(self, self.weight_name)!r})"
+
+
+def _squared_norms(gradients):
+    axes = tuple(range(1, len(gradients.shape)))
+    return ops.sum(ops.square(gradients), axis=axes)
+
+
+@register
+class R1Penalty(InputGradientPenalty):
+    """R1 regularization of the discriminator (Mescheder et al. 2018).
+
+    Adds `gamma / 2 * E_x[||∇_x D(x)||²]` over real samples to the
+    discriminator's loss: the discriminator is pushed to be flat on the
+    data, which makes simultaneous gradient descent converge locally.
+    `StabilizedGAN` logs it as `gp_loss`.
+
+    Args:
+        gamma: float >= 0, the penalty's weight (10 is common for images,
+            around 0.1 to 1 for low-dimensional data).
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> disc = keras.Sequential([keras.Input((2,)),
+    ...                          keras.layers.Dense(1, use_bias=False)])
+    >>> disc.set_weights([np.array([[3.0], [4.0]], "float32")])
+    >>> r1 = kag.regularizers.R1Penalty(gamma=2.0)
+    >>> x = np.zeros((4, 2), "float32")
+    >>> penalty = r1(disc, x, x)  # gamma / 2 * ||(3, 4)||²
+    >>> float(keras.ops.convert_to_numpy(penalty))
+    25.0
+    """
+
+    weight_name = "gamma"
+
+    def __init__(self, gamma=10.0):
+        super().__init__(gamma)
+
+    def points(self, real, fake, seed=None):
+        return real
+
+    def penalty_from_gradients(self, gradients):
+        return 0.5 * self.gamma * ops.mean(_squared_norms(gradients))
+
+
+@register
+class GradientPenalty(InputGradientPenalty):
+    """The WGAN-GP gradient penalty (Gulrajani et al. 2017).
+
+    Adds `weight * E[(||∇ D(x̂)|| - 1)²]` to the discriminator's (critic's)
+    loss, at random points `x̂ = ε x + (1 - ε) G(z)`, `ε ~ U(0, 1)` per
+    sample, between real and generated samples: a soft 1-Lipschitz
+    constraint. Pair it with `adversarial_loss="wasserstein"`.
+    `StabilizedGAN` logs it as `gp_loss`.
+
+    Args:
+        weight: float >= 0 (10 in the paper).
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> disc = keras.Sequential([keras.Input((2,)),
+    ...                          keras.layers.Dense(1, use_bias=False)])
+    >>> disc.set_weights([np.array([[3.0], [4.0]], "float32")])
+    >>> gp = kag.regularizers.GradientPenalty(weight=1.0)
+    >>> x = np.zeros((4, 2), "float32")
+    >>> penalty = gp(disc, x, x + 1.0, seed=0)  # (||(3, 4)|| - 1)²
+    >>> float(keras.ops.convert_to_numpy(penalty))
+    16.0
+    """
+
+    def __init__(self, weight=10.0):
+        super().__init__(weight)
+
+    def points(self, real, fake, seed=None):
+        shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        epsilon = keras.random.uniform(shape, seed=seed, dtype=real.dtype)
+        return epsilon * real + (1.0 - epsilon) * fake
+
+    def penalty_from_gradients(self, gradients):
+        norms = ops.sqrt(_squared_norms(gradients) + 1e-12)
+        return self.weight * ops.mean(ops.square(norms - 1.0))
+
+
+def get(identifier):
+    """Returns a gradient penalty from `None` or an instance."""
+    if identifier is None or isinstance(identifier, InputGradientPenalty):
+        return identifier
+    raise TypeError(
+        "gradient_penalty must be None, kag.regularizers.R1Penalty(gamma) or "
+        f"kag.regularizers.GradientPenalty(weight); got {identifier!r} of "
+        f"type {type(identifier).__name__}."
+    )
