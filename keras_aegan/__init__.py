@@ -4,6 +4,7 @@ Works on whichever backend Keras selects (`KERAS_BACKEND=tensorflow|jax|torch`).
 """
 
 from keras_aegan import datasets
+from keras_aegan import layers
 from keras_aegan import losses
 from keras_aegan import metrics
 from keras_aegan import models
@@ -12,5 +13,5 @@ from keras_aegan.models import StabilizedGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["StabilizedGAN", "datasets", "losses", "metrics", "models",
+__all__ = ["StabilizedGAN", "datasets", "layers", "losses", "metrics", "models",
            "regularizers", "__version__"]

@@ -9,6 +9,9 @@ from keras import ops
 
 from keras_aegan.src.api_export import register
 from keras_aegan.src.backend import GANTrainer
+from keras_aegan.src.layers.reconstruction_consistency import (
+    ReconstructionConsistency,
+)
 from keras_aegan.src.losses import adversarial
 from keras_aegan.src.losses.reconstruction_consistency_loss import KINDS
 from keras_aegan.src.losses.reconstruction_consistency_loss import (
@@ -327,6 +330,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 f"updates per generator update), got {discriminator_steps!r}."
             )
 
+        for autoencoder in self._layer_autoencoders():
+            data_checks.check_autoencoder(autoencoder, self.data_shape)
         kinds = {loss.kind for loss in consistency_losses}
         autoencoder, encoder = self.autoencoder, self.encoder
         if "manifold" in kinds and autoencoder is None:
@@ -379,14 +384,52 @@ class StabilizedGAN(GANTrainer, keras.Model):
                    for c in self.consistency_losses)
 
     @property
-    def _trains_autoencoder(self):
+    def _manifold_term(self):
         return any(c.kind == "manifold" for c in self.consistency_losses)
+
+    def _layer_autoencoders(self):
+        """Autoencoders of the generator's ReconstructionConsistency layers,
+        each once, leaving out the manifold term's own autoencoder."""
+        found, seen = [], set()
+        if self._manifold_term:
+            seen.add(id(self.autoencoder))
+        stack = list(self.generator.layers)
+        while stack:
+            layer = stack.pop(0)
+            if isinstance(layer, ReconstructionConsistency):
+                if id(layer.autoencoder) not in seen:
+                    seen.add(id(layer.autoencoder))
+                    found.append(layer.autoencoder)
+            else:
+                stack.extend(getattr(layer, "layers", []))
+        return found
+
+    @property
+    def _trains_autoencoder(self):
+        return self._manifold_term or bool(self._layer_autoencoders())
+
+    def _autoencoders(self):
+        """Every autoencoder trained on the real data."""
+        return (([self.autoencoder] if self._manifold_term else [])
+                + self._layer_autoencoders())
 
     def _group_variables(self, group):
         if group == "generator":
             variables = list(self.generator.trainable_variables)
             if self._uses_encoder:
                 variables += self.encoder.trainable_variables
+            # Autoencoders inside the generator (ReconstructionConsistency
+            # layers) learn from the real data only.
+            excluded = {id(v) for ae in self._layer_autoencoders()
+                        for v in ae.trainable_variables}
+            return [v for v in variables if id(v) not in excluded]
+        if group == "autoencoder":
+            variables, seen = [], set()
+            for autoencoder in self._autoencoders():
+                for v in autoencoder.trainable_variables:
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        variables.append(v)
             return variables
         return list(getattr(self, group).trainable_variables)
 
@@ -467,6 +510,16 @@ class StabilizedGAN(GANTrainer, keras.Model):
         )
 
     def _autoencoder_loss(self, x):
+        loss = None
+        if self._manifold_term:
+            loss = self._manifold_autoencoder_loss(x)
+        for autoencoder in self._layer_autoencoders():
+            value = ops.mean(per_sample_distance(
+                x, autoencoder(x, training=True)))
+            loss = value if loss is None else loss + value
+        return loss, None
+
+    def _manifold_autoencoder_loss(self, x):
         noise_level = max(c.noise_level for c in self.consistency_losses
                           if c.kind == "manifold")
         inputs = x
@@ -480,7 +533,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
                                         dtype=x.dtype)
             inputs = x + scale * noise
         reconstruction = self.autoencoder(inputs, training=True)
-        return ops.mean(per_sample_distance(x, reconstruction)), None
+        return ops.mean(per_sample_distance(x, reconstruction))
 
     def _discriminator_loss(self, x, z):
         """The discriminator's loss and, as aux, `(penalty, real, fake)`:
