@@ -14,12 +14,15 @@ digits: each channel is classified; modes covered (>= 1 sample) and KL over
 the 1000 modes.
 
 Networks: `kag.models.mlp_gan` (2 x 256 ReLU, tanh output, latent 32), batch
-64, the compile() default optimizers. Methods: `plain`
-(`consistency_loss=None`) and `recommended` (`compile()` defaults).
+64, the compile() default optimizers. Methods (benchmarks/methods.py): by
+default `plain` (`consistency_loss=None`) and `recommended` (`compile()`
+defaults); any other, e.g. `began`, with `--methods`. Each run keeps its
+per-epoch losses; BEGAN's convergence measure is plotted over training.
 
 Run:  python benchmarks/digits.py --backend jax [--quick] [--seeds 10]
           [--steps 6000] [--variants digits,stacked]
-Writes OUTPUT/digits.json and OUTPUT/digits_samples_VARIANT.png.
+Writes OUTPUT/digits.json, OUTPUT/digits_samples_VARIANT.png and, for
+methods that log it, OUTPUT/digits_convergence_VARIANT.png.
 """
 
 import argparse
@@ -33,8 +36,11 @@ if __package__ in (None, ""):
         __file__))))
 
 from benchmarks.common import summarize  # noqa: E402
+from benchmarks.methods import METHODS  # noqa: E402
+from benchmarks.methods import build as build_method  # noqa: E402
+from benchmarks.methods import check as check_methods  # noqa: E402
 
-METHODS = {"plain": None, "recommended": "default"}
+DEFAULT_METHODS = ("plain", "recommended")
 LATENT_DIM = 32
 BATCH_SIZE = 64
 NUM_SCORED = 10_000
@@ -54,7 +60,9 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=6_000,
                         help="generator steps per run")
     parser.add_argument("--variants", default="digits,stacked")
-    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                        help="comma-separated subset of: " + ",".join(
+                            METHODS))
     parser.add_argument("--quick", action="store_true",
                         help="2 seeds, 150 steps: a smoke test in minutes")
     parser.add_argument("--output", default="runs/bench")
@@ -198,15 +206,14 @@ def run_one(variant, method, seed, steps, judge, real):
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
     x = training_data(variant, seed)
+    network_kwargs, compile_kwargs = build_method(method)
     nets = kag.models.mlp_gan(x.shape[1:], LATENT_DIM, hidden_units=(256, 256),
-                              activation="relu", output_activation="tanh")
+                              activation="relu", output_activation="tanh",
+                              **network_kwargs)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
                             autoencoder=nets.autoencoder, encoder=nets.encoder,
                             seed=seed)
-    if METHODS[method] == "default":
-        gan.compile()
-    else:
-        gan.compile(consistency_loss=METHODS[method])
+    gan.compile(**compile_kwargs)
     steps_per_epoch = min(int(np.ceil(len(x) / BATCH_SIZE)), steps)
     epochs = max(1, round(steps / steps_per_epoch))
     start = time.time()
@@ -219,6 +226,8 @@ def run_one(variant, method, seed, steps, judge, real):
         np.isfinite(v).all() for v in history.history.values()))
     result["steps"] = epochs * steps_per_epoch
     result["seconds"] = seconds
+    result["history"] = {k: [float(v) for v in values]
+                         for k, values in history.history.items()}
     return result, generated
 
 
@@ -261,6 +270,38 @@ def plot(samples, variant, output):
     plt.close(fig)
 
 
+def plot_convergence(entries, variant, output):
+    """BEGAN's M_global per epoch (mean over seeds) for the methods that log
+    it; returns whether there was anything to plot."""
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curves = {}
+    for method, entry in entries.items():
+        runs = [run["history"]["convergence"] for run in entry["runs"]
+                if "convergence" in run["history"]]
+        if runs:
+            length = min(len(r) for r in runs)
+            curves[method] = np.mean([r[:length] for r in runs], axis=0)
+    if not curves:
+        return False
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for method, curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=method)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("convergence M_global (mean over seeds)")
+    ax.set_title(f"{variant}: BEGAN convergence measure")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.savefig(os.path.join(output, f"digits_convergence_{variant}.png"),
+                dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return True
+
+
 def check_results(results):
     """Raises if the results miss a figure the JSON must have."""
     if not 0 <= results.get("judge_accuracy", -1) <= 1:
@@ -273,7 +314,7 @@ def check_results(results):
         for method, entry in results[variant]["methods"].items():
             for run in entry["runs"]:
                 missing = {*FIELDS[variant], "finite_losses", "steps",
-                           "seconds"} - set(run)
+                           "seconds", "history"} - set(run)
                 if missing:
                     raise RuntimeError(
                         f"digits {variant}/{method}: a run lacks {missing}")
@@ -288,10 +329,7 @@ def main(argv=None):
     import keras_aegan as kag
 
     methods = args.methods.split(",")
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise SystemExit(f"Unknown methods {unknown}; choose from "
-                         f"{list(METHODS)}.")
+    check_methods(methods)
     os.makedirs(args.output, exist_ok=True)
     x, y = kag.datasets.digits()
     judge = Judge(x, y)
@@ -321,12 +359,14 @@ def main(argv=None):
                     samples[method] = generated
                 print(f"{variant} {method} seed {seed}: " + ", ".join(
                     f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                    for k, v in result.items()), flush=True)
+                    for k, v in result.items() if k != "history"),
+                    flush=True)
             entries[method] = {"runs": runs,
                                "summary": summarize(runs, FIELDS[variant])}
         results[variant] = {"frechet_floor": floor_value, "methods": entries}
         print(format_table(variant, entries, floor_value, args.seeds))
         plot(samples, variant, args.output)
+        plot_convergence(entries, variant, args.output)
     check_results(results)
     with open(os.path.join(args.output, "digits.json"), "w") as f:
         json.dump(results, f, indent=1)

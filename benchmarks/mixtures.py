@@ -10,6 +10,9 @@ with fewer than K-1 modes or HQ below 50%.
 
 Run:  python benchmarks/mixtures.py --backend jax [--quick] [--seeds 10]
           [--steps 25000] [--datasets ring,grid] [--methods plain,manifold]
+Methods (benchmarks/methods.py): plain, manifold, data, latent, recommended
+(the default set), ebgan, began, hinge_sn, wgan_gp, pacgan2, pacgan4,
+recommended_pacgan4.
 Writes OUTPUT/mixtures.json, OUTPUT/mixtures_samples_DATASET.png and
 OUTPUT/mixtures_trace_DATASET.png, and prints the table.
 """
@@ -25,6 +28,12 @@ if __package__ in (None, ""):
         __file__))))
 
 
+from benchmarks.methods import DEFAULT_METHODS  # noqa: E402
+from benchmarks.methods import METHODS  # noqa: E402
+from benchmarks.methods import build as build_method  # noqa: E402
+from benchmarks.methods import check as check_methods  # noqa: E402
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
@@ -36,10 +45,9 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=25_000)
     parser.add_argument("--eval-every", type=int, default=1_000)
     parser.add_argument("--datasets", default="ring,grid")
-    parser.add_argument("--methods", default=None,
+    parser.add_argument("--methods", default=",".join(DEFAULT_METHODS),
                         help="comma-separated subset of: " + ",".join(
-                            ["plain", "manifold", "data", "latent",
-                             "recommended"]))
+                            METHODS))
     parser.add_argument("--quick", action="store_true",
                         help="2 seeds, 600 steps: a smoke test in minutes")
     parser.add_argument("--output", default="runs/bench")
@@ -77,14 +85,6 @@ PUBLISHED = {
     ],
 }
 
-# consistency_loss per method; "recommended" is what compile() does by default.
-METHODS = {
-    "plain": None,
-    "manifold": "manifold",
-    "data": "data",
-    "latent": "latent",
-    "recommended": "default",
-}
 FIELDS = ("modes", "modes_strict", "high_quality", "reverse_kl")
 LATENT_DIM = 256
 BATCH_SIZE = 512
@@ -104,8 +104,9 @@ def mixture(name):
 def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
     """Trains one GAN; returns final scores, the per-eval trace, samples.
 
-    `method` is a name of METHODS or a `consistency_loss` value;
-    `compile_kwargs` go to `compile` (e.g. `autoencoder_optimizer`).
+    `method` is a name of `benchmarks.methods.METHODS` or a
+    `consistency_loss` value (for tuning); `compile_kwargs` go to `compile`
+    (e.g. `autoencoder_optimizer`) on top of the method's.
     """
     import keras
     import numpy as np
@@ -144,8 +145,14 @@ def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
 
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
+    if isinstance(method, str) and method in METHODS:
+        network_kwargs, method_kwargs = build_method(method)
+        compile_kwargs = {**method_kwargs, **compile_kwargs}
+    else:
+        network_kwargs = {}
+        compile_kwargs["consistency_loss"] = method
     nets = kag.models.mlp_gan(2, LATENT_DIM, hidden_units=(128, 128),
-                              activation="tanh")
+                              activation="tanh", **network_kwargs)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
                             autoencoder=nets.autoencoder, encoder=nets.encoder,
                             seed=seed)
@@ -153,10 +160,6 @@ def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
                               keras.optimizers.Adam(1e-3, beta_1=0.5))
     compile_kwargs.setdefault("discriminator_optimizer",
                               keras.optimizers.Adam(1e-4, beta_1=0.5))
-    consistency = METHODS.get(method, method) if isinstance(method, str) \
-        else method
-    if consistency != "default":
-        compile_kwargs["consistency_loss"] = consistency
     gan.compile(**compile_kwargs)
     start = time.time()
     gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
@@ -324,11 +327,8 @@ def main(argv=None):
     args = parse_args(argv)
     import keras
 
-    methods = (args.methods.split(",") if args.methods else list(METHODS))
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise SystemExit(f"Unknown methods {unknown}; choose from "
-                         f"{list(METHODS)}.")
+    methods = args.methods.split(",")
+    check_methods(methods)
     os.makedirs(args.output, exist_ok=True)
     results = {"protocol": {"backend": keras.backend.backend(),
                             "seeds": args.seeds, "steps": args.steps,

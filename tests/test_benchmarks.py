@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -43,11 +44,21 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
                        str(tmp_path / "again")])
 
 
+@pytest.mark.parametrize("method", ["ebgan", "began", "hinge_sn", "wgan_gp",
+                                    "pacgan2", "recommended_pacgan4"])
+def test_each_mixtures_method_trains(method):
+    final, trace, generated, _ = mixtures.run_one("ring", method, 0, 10, 10)
+    assert generated.shape == (mixtures.NUM_SCORED, 2)
+    assert np.isfinite(generated).all()
+    assert set(mixtures.FIELDS) <= set(final) and len(trace) == 1
+
+
 def test_digits_benchmark_writes_every_field(tmp_path):
     from benchmarks import digits
 
     results = digits.main(["--seeds", "1", "--steps", "30", "--output",
-                           str(tmp_path)])
+                           str(tmp_path), "--methods",
+                           "plain,recommended,began"])
     assert results["judge_accuracy"] >= 0.97
     with open(tmp_path / "digits.json") as f:
         saved = json.load(f)
@@ -58,6 +69,9 @@ def test_digits_benchmark_writes_every_field(tmp_path):
             runs = saved[variant]["methods"][method]["runs"]
             assert len(runs) == 1 and all(r["finite_losses"] for r in runs)
         assert (tmp_path / f"digits_samples_{variant}.png").stat().st_size
+        began = saved[variant]["methods"]["began"]["runs"][0]["history"]
+        assert {"convergence", "balance"} <= set(began)
+        assert (tmp_path / f"digits_convergence_{variant}.png").stat().st_size
     # A broken result is caught.
     del saved["digits"]["methods"]["plain"]["runs"][0]["class_kl"]
     with pytest.raises(RuntimeError, match="class_kl"):

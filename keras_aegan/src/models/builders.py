@@ -7,6 +7,7 @@ import math
 import keras
 from keras import layers
 
+from keras_aegan.src.layers.pack_samples import PackSamples
 from keras_aegan.src.models.autoencoder_discriminator import (
     AutoencoderDiscriminator,
 )
@@ -55,14 +56,19 @@ def _check_positive_int(name, value):
 
 
 def _mlp(input_shape, output_shape, hidden_units, activation, output_activation,
-         name):
+         name, spectral_normalization=False, num_packed=None):
     inputs = keras.Input(input_shape)
-    h = layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    h = inputs
+    if num_packed:
+        h = PackSamples(num_packed)(h)
+    h = layers.Flatten()(h) if len(input_shape) > 1 else h
     for i, units in enumerate(hidden_units):
-        h = layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
-    h = layers.Dense(
+        h = _maybe_spectral(
+            layers.Dense(units, activation=activation, name=f"dense_{i}"),
+            spectral_normalization)(h)
+    h = _maybe_spectral(layers.Dense(
         math.prod(output_shape), activation=output_activation, name="output"
-    )(h)
+    ), spectral_normalization)(h)
     if len(output_shape) > 1:
         h = layers.Reshape(output_shape)(h)
     return keras.Model(inputs, h, name=name)
@@ -75,6 +81,8 @@ def mlp_gan(
     activation="tanh",
     output_activation=None,
     autoencoder_discriminator=False,
+    spectral_normalization=False,
+    num_packed=None,
 ):
     """Builds the MLP generator, discriminator, autoencoder and encoder.
 
@@ -95,6 +103,12 @@ def mlp_gan(
             `kag.models.AutoencoderDiscriminator` (MLP encoder to
             `latent_dim` codes and MLP decoder) for
             `adversarial_loss="ebgan"` or `"began"`.
+        spectral_normalization: bool, wrap the discriminator's dense layers
+            in `keras.layers.SpectralNormalization` (Miyato et al. 2018).
+        num_packed: `None` or an int >= 2: the discriminator starts with
+            `kag.layers.PackSamples(num_packed)` and judges that many
+            samples jointly (PacGAN, Lin et al. 2018); batches must be a
+            multiple of it.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -109,19 +123,26 @@ def mlp_gan(
     """
     shape = _as_shape(data_dim)
     _check_positive_int("latent_dim", latent_dim)
+    if num_packed is not None and autoencoder_discriminator:
+        raise ValueError(
+            "mlp_gan(): `num_packed` and `autoencoder_discriminator=True` do "
+            "not combine (an autoencoder discriminator reconstructs single "
+            "samples); set one of them."
+        )
     hidden_units = tuple(hidden_units)
     for units in hidden_units:
         _check_positive_int("hidden_units", units)
     if autoencoder_discriminator:
         discriminator = AutoencoderDiscriminator(
             _mlp(shape, (latent_dim,), hidden_units, activation, None,
-                 "energy_encoder"),
+                 "energy_encoder", spectral_normalization),
             _mlp((latent_dim,), shape, hidden_units, activation,
                  output_activation, "energy_decoder"),
             name="discriminator")
     else:
         discriminator = _mlp(shape, (1,), hidden_units, activation, None,
-                             "discriminator")
+                             "discriminator", spectral_normalization,
+                             num_packed)
     return GANNetworks(
         generator=_mlp((latent_dim,), shape, hidden_units, activation,
                        output_activation, "generator"),

@@ -1,0 +1,60 @@
+"""The GAN setups the quality benchmarks (mixtures, digits) compare.
+
+Each method is the options it gives the network builder (`mlp_gan`) and
+`compile()`; everything else (sizes, optimizers, steps) is the benchmark's
+protocol. Values are plain data here; `build` turns them into objects once
+the backend is chosen.
+"""
+
+METHODS = {
+    # Our plain GAN under the protocol: the baseline of every table.
+    "plain": {"compile": {"consistency_loss": None}},
+    "manifold": {"compile": {"consistency_loss": "manifold"}},
+    "data": {"compile": {"consistency_loss": "data"}},
+    "latent": {"compile": {"consistency_loss": "latent"}},
+    # What `gan.compile()` does with no arguments.
+    "recommended": {"compile": {}},
+    "ebgan": {"networks": {"autoencoder_discriminator": True},
+              "compile": {"adversarial_loss": "ebgan",
+                          "consistency_loss": None}},
+    "began": {"networks": {"autoencoder_discriminator": True},
+              "compile": {"adversarial_loss": "began",
+                          "consistency_loss": None}},
+    "hinge_sn": {"networks": {"spectral_normalization": True},
+                 "compile": {"adversarial_loss": "hinge",
+                             "consistency_loss": None}},
+    # WGAN-GP as published: weight 10, 5 critic steps per generator step.
+    "wgan_gp": {"compile": {"adversarial_loss": "wasserstein",
+                            "gradient_penalty": 10.0,
+                            "discriminator_steps": 5,
+                            "consistency_loss": None}},
+    "pacgan2": {"networks": {"num_packed": 2},
+                "compile": {"consistency_loss": None}},
+    "pacgan4": {"networks": {"num_packed": 4},
+                "compile": {"consistency_loss": None}},
+    # The recommended terms with a PacGAN4 discriminator.
+    "recommended_pacgan4": {"networks": {"num_packed": 4}, "compile": {}},
+}
+
+# What `--methods` runs when not given: the baseline and our default.
+DEFAULT_METHODS = ("plain", "manifold", "data", "latent", "recommended")
+
+
+def check(methods):
+    """Raises SystemExit naming the unknown methods, if any."""
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise SystemExit(f"Unknown methods {unknown}; choose from "
+                         f"{list(METHODS)}.")
+
+
+def build(method):
+    """`(network_kwargs, compile_kwargs)` of `method`, with objects made."""
+    import keras_aegan as kag
+
+    spec = METHODS[method]
+    compile_kwargs = dict(spec["compile"])
+    if "gradient_penalty" in compile_kwargs:
+        compile_kwargs["gradient_penalty"] = kag.regularizers.GradientPenalty(
+            compile_kwargs["gradient_penalty"])
+    return dict(spec.get("networks", {})), compile_kwargs
