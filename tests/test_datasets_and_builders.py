@@ -111,6 +111,37 @@ def test_dcgan_trains_in_stabilized_gan():
     assert np.isfinite(history.history["g_loss"][-1])
 
 
+def test_mlp_gan_discriminator_options():
+    x = np.zeros((8, 2), "float32")
+    packed = kag.models.mlp_gan(2, 4, hidden_units=(8,), num_packed=4)
+    assert isinstance(packed.discriminator.layers[1], kag.layers.PackSamples)
+    assert tuple(packed.discriminator(x).shape) == (2, 1)
+    spectral = kag.models.mlp_gan(2, 4, hidden_units=(8,),
+                                  spectral_normalization=True)
+    assert all(isinstance(layer, keras.layers.SpectralNormalization)
+               for layer in spectral.discriminator.layers[1:])
+    energy = kag.models.mlp_gan(2, 4, hidden_units=(8,),
+                                autoencoder_discriminator=True)
+    assert isinstance(energy.discriminator,
+                      kag.models.AutoencoderDiscriminator)
+    assert tuple(energy.discriminator(x).shape) == (8, 1)
+    with pytest.raises(ValueError, match="do not combine"):
+        kag.models.mlp_gan(2, 4, num_packed=2, autoencoder_discriminator=True)
+
+
+def test_dcgan_autoencoder_discriminator_trains_with_began():
+    nets = kag.models.dcgan((8, 8, 1), 8, filters=8,
+                            autoencoder_discriminator=True)
+    assert isinstance(nets.discriminator, kag.models.AutoencoderDiscriminator)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(adversarial_loss="began", consistency_loss=None)
+    gan.balance.assign(0.5)
+    x, _ = kag.datasets.digits()
+    history = gan.fit(x[:128], batch_size=32, epochs=2, verbose=0)
+    assert np.isfinite(history.history["convergence"]).all()
+    assert float(keras.ops.convert_to_numpy(gan.balance)) != 0.5
+
+
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 16, 3), (8, 8)])
 def test_dcgan_rejects_unsupported_shapes(shape):
     with pytest.raises(ValueError, match="image_shape|square"):
