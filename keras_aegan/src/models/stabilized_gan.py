@@ -223,6 +223,10 @@ class StabilizedGAN(GANTrainer, keras.Model):
         self.adversarial_loss = None
         self.gradient_penalty = None
         self.discriminator_steps = 1
+        # Exponential moving average of the generator's weights, made by
+        # kag.callbacks.GeneratorEMA (model state once it exists).
+        self.ema_generator = None
+        self._ema_decay = None
         self.built = True
 
     def call(self, inputs, training=False):
@@ -624,6 +628,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 functools.partial(self._generator_loss, x, z),
                 training,
             )
+            if training and self._ema_decay is not None:
+                self._ema_step()
             trackers["d_loss"].update_state(ops.stop_gradient(d_loss))
             trackers["g_loss"].update_state(ops.stop_gradient(g_loss))
             if consistency is not None:
@@ -634,6 +640,37 @@ class StabilizedGAN(GANTrainer, keras.Model):
         if self._phase == "gan" and self._is_began:
             logs["balance"] = self.balance.value
         return logs
+
+    def _ema_step(self):
+        """`ema = decay * ema + (1 - decay) * weights` for the generator's
+        trainable weights; its other weights (e.g. batch-norm statistics)
+        are copied."""
+        decay = self._ema_decay
+        for average, weight in zip(self.ema_generator.weights,
+                                   self.generator.weights):
+            value = ops.cast(weight.value, average.dtype)
+            if weight.trainable:
+                value = decay * average.value + (1.0 - decay) * value
+            average.assign(value)
+
+    def _build_ema_generator(self):
+        """Creates the EMA copy of the generator, starting at its weights."""
+        ema = keras.models.clone_model(self.generator)
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        ema.name = f"ema_{self.generator.name}"
+        self.ema_generator = ema
+
+    def _set_ema_decay(self, decay):
+        """Turns the in-step generator EMA on (`decay`) or off (`None`).
+
+        Called by kag.callbacks.GeneratorEMA before the training function
+        is made; the step is traced again for the new setting."""
+        if decay is not None and self.ema_generator is None:
+            self._build_ema_generator()
+        if decay != self._ema_decay:
+            self._ema_decay = decay
+            self.train_function = None
 
     def _began_step(self, energies, training):
         """Updates BEGAN's k_t and tracks M_global after a discriminator
@@ -739,7 +776,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
         )
         return super().evaluate(x, y, **kwargs)
 
-    def generate(self, num_samples, seed=None, batch_size=1024):
+    def generate(self, num_samples, seed=None, batch_size=1024,
+                 use_ema=False):
         """Generates `num_samples` samples as a NumPy array.
 
         The latent vectors are drawn with NumPy (`np.random.default_rng(seed)`),
@@ -749,6 +787,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
             num_samples: int > 0.
             seed: int or `None`.
             batch_size: int, samples per generator call.
+            use_ema: bool; generate with the exponential moving average of
+                the generator's weights kept by `kag.callbacks.GeneratorEMA`.
 
         Returns:
             NumPy array of shape `(num_samples, *data_shape)`.
@@ -765,12 +805,21 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 raise ValueError(
                     f"generate(): `{name}` must be >= 1, got {value}."
                 )
+        generator = self.generator
+        if use_ema:
+            if self.ema_generator is None:
+                raise ValueError(
+                    "generate(use_ema=True): this model has no EMA weights. "
+                    "Train it with kag.callbacks.GeneratorEMA() among the "
+                    "fit() callbacks, or call generate(use_ema=False)."
+                )
+            generator = self.ema_generator
         latents = np.random.default_rng(seed).standard_normal(
             (int(num_samples), self.latent_dim)
         ).astype("float32")
         outputs = [
             ops.convert_to_numpy(
-                self.generator(latents[i:i + batch_size], training=False)
+                generator(latents[i:i + batch_size], training=False)
             )
             for i in range(0, int(num_samples), int(batch_size))
         ]
@@ -791,6 +840,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
             "encoder": serialize(self.encoder),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "ema": self.ema_generator is not None,
         }
 
     @classmethod
@@ -803,7 +853,12 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 )
         if config.get("dtype") is not None:
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
-        return cls(**config)
+        ema = config.pop("ema", False)
+        model = cls(**config)
+        if ema:
+            # The structure the saved EMA weights load into.
+            model._build_ema_generator()
+        return model
 
     def save_own_variables(self, store):
         super().save_own_variables(store)

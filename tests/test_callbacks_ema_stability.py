@@ -1,0 +1,177 @@
+"""GeneratorEMA and StabilityMonitor inside real fits, on every backend."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import LATENT_DIM
+from conftest import tiny_gan
+from conftest import weights_of
+
+import keras_aegan as kag
+from keras_aegan.src.callbacks import stability_monitor
+from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
+from keras_aegan.src.callbacks.stability_monitor import StabilityMonitor
+
+
+def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.0)])
+    # decay 0: the average is the last generator.
+    for a, b in zip(weights_of(gan.ema_generator), weights_of(gan.generator)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+    start = weights_of(gan.ema_generator)
+    gan.fit(ring_data, batch_size=128, epochs=2, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.9)])
+    ema, current = weights_of(gan.ema_generator), weights_of(gan.generator)
+    # The average moved, but lags behind the generator.
+    assert any(not np.allclose(a, b) for a, b in zip(start, ema))
+    assert any(not np.allclose(a, b) for a, b in zip(ema, current))
+    samples = gan.generate(16, seed=0, use_ema=True)
+    assert not np.allclose(samples, gan.generate(16, seed=0))
+
+    # A fit without the callback leaves the average alone.
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    for a, b in zip(ema, weights_of(gan.ema_generator)):
+        np.testing.assert_array_equal(a, b)
+
+    path = str(tmp_path / "ema.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.generate(16, seed=0, use_ema=True),
+                               samples, rtol=1e-5, atol=1e-6)
+    # The average is not trained by any optimizer.
+    ema_ids = {id(v) for v in loaded.ema_generator.variables}
+    assert not ema_ids & {id(v) for v in loaded.trainable_variables}
+
+
+def test_ema_errors(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    with pytest.raises(ValueError, match="has no EMA weights"):
+        gan.generate(4, use_ema=True)
+    with pytest.raises(ValueError, match=r"in \[0, 1\)"):
+        GeneratorEMA(decay=1.0)
+    with pytest.raises(TypeError, match="decay"):
+        GeneratorEMA(decay="0.9")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    model.compile("adam", "mse")
+    with pytest.raises(TypeError, match="StabilizedGAN"):
+        model.fit(ring_data, ring_data, epochs=1, verbose=0,
+                  callbacks=[GeneratorEMA()])
+
+
+def test_healthy_run_raises_no_alarm(ring_data):
+    gan = tiny_gan()
+    gan.compile()
+    monitor = StabilityMonitor(real_data=ring_data, verbose=False)
+    history = gan.fit(ring_data, batch_size=64, epochs=3, verbose=0,
+                      callbacks=[monitor])
+    assert monitor.events == [] and monitor.restores == 0
+    assert len(history.history["g_loss"]) == 3
+
+
+def collapsed_gan():
+    """A generator whose output layer is frozen at zero: every sample is the
+    same point, a total collapse."""
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan(2, LATENT_DIM, hidden_units=(16, 16))
+    output = nets.generator.get_layer("output")
+    output.kernel.assign(np.zeros(output.kernel.shape, "float32"))
+    output.trainable = False
+    return kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+
+
+def test_diversity_collapse_is_caught_and_training_stops(ring_data):
+    gan = collapsed_gan()
+    gan.compile(consistency_loss=None)
+    monitor = StabilityMonitor(real_data=ring_data, action="stop",
+                               verbose=False)
+    history = gan.fit(ring_data, batch_size=64, epochs=4, verbose=0,
+                      callbacks=[monitor])
+    assert len(history.history["g_loss"]) == 1
+    assert [e["problem"] for e in monitor.events] == ["diversity_collapse"]
+    assert monitor.events[0]["epoch"] == 1
+    assert monitor.events[0]["action"] == "stopped training"
+
+
+def test_divergence_is_caught_and_the_healthy_state_restored(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    monitor = StabilityMonitor(real_data=ring_data, verbose=False,
+                               max_restores=1)
+    gan.fit(ring_data, batch_size=64, epochs=1, verbose=0,
+            callbacks=[monitor])
+    # Now make it diverge: an infinite learning rate.
+    gan.discriminator_optimizer.learning_rate = float("inf")
+    gan.generator_optimizer.learning_rate = float("inf")
+    history = gan.fit(ring_data, batch_size=64, epochs=3, verbose=0,
+                      callbacks=[monitor])
+    assert [(e["epoch"], e["problem"]) for e in monitor.events] == [
+        (1, "non_finite_loss")]
+    assert "restored the state of epoch 1" in monitor.events[0]["action"]
+    assert monitor.restores == 1
+    # The healthy state came back with its learning rates (the default
+    # 2e-4), halved; training went on and finished with finite losses.
+    assert float(keras.ops.convert_to_numpy(
+        gan.generator_optimizer.learning_rate)) == pytest.approx(1e-4)
+    assert not np.isfinite(history.history["g_loss"][0])
+    assert np.isfinite(history.history["g_loss"][1:]).all()
+    assert np.isfinite(gan.generate(64, seed=0)).all()
+
+
+def test_restores_are_limited_then_training_stops(ring_data):
+    gan = collapsed_gan()
+    gan.compile(consistency_loss=None)
+    monitor = StabilityMonitor(real_data=ring_data, max_restores=1,
+                               verbose=False)
+    history = gan.fit(ring_data, batch_size=64, epochs=5, verbose=0,
+                      callbacks=[monitor])
+    # The collapse is built in: restoring cannot cure it.
+    assert [e["epoch"] for e in monitor.events] == [1, 2]
+    assert "restored the state of the start" in monitor.events[0]["action"]
+    assert monitor.events[1]["action"] == (
+        "stopped training after 1 restores")
+    assert len(history.history["g_loss"]) == 2
+
+
+def test_restore_puts_back_weights_and_optimizer_state(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    monitor = StabilityMonitor(real_data=ring_data, verbose=False)
+    gan.fit(ring_data, batch_size=64, epochs=1, verbose=0,
+            callbacks=[monitor])
+    before = [np.array(v) for v in monitor._snapshot]
+    gan.fit(ring_data, batch_size=64, epochs=1, verbose=0)
+    monitor._restore()
+    after = [np.array(keras.ops.convert_to_numpy(v))
+             for v in monitor._variables()]
+    for optimizer in gan.optimizer.members.values():
+        # 2e-4 (the default), halved.
+        assert float(keras.ops.convert_to_numpy(
+            optimizer.learning_rate)) == pytest.approx(1e-4)
+    changed = [i for i, (a, b) in enumerate(zip(before, after))
+               if not np.array_equal(a, b)]
+    # Only the learning rates differ from the snapshot.
+    assert len(changed) == len(gan.optimizer.members)
+
+
+def test_discriminator_wins_rule():
+    assert stability_monitor.discriminator_wins([20, 30], [-5, 1], 10.0)
+    assert not stability_monitor.discriminator_wins([20, 30], [25, 1], 10.0)
+    assert not stability_monitor.discriminator_wins([2, 3], [-1, 1], 10.0)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"action": "warn"}, ValueError), ({"check_every": 0}, ValueError),
+    ({"num_samples": 1}, ValueError), ({"diversity_threshold": 1.0},
+                                       ValueError),
+    ({"learning_rate_factor": 0.0}, ValueError), ({"max_restores": "3"},
+                                                  TypeError),
+    ({"real_data": np.full((4, 2), np.nan)}, ValueError),
+])
+def test_bad_arguments(kwargs, error):
+    with pytest.raises(error, match="StabilityMonitor"):
+        StabilityMonitor(**kwargs)
