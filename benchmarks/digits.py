@@ -202,6 +202,7 @@ def run_one(variant, method, seed, steps, judge, real):
     import numpy as np
 
     import keras_aegan as kag
+    from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
@@ -217,10 +218,13 @@ def run_one(variant, method, seed, steps, judge, real):
     steps_per_epoch = min(int(np.ceil(len(x) / BATCH_SIZE)), steps)
     epochs = max(1, round(steps / steps_per_epoch))
     start = time.time()
+    ema = METHODS[method].get("ema")
+    callbacks = [GeneratorEMA(ema)] if ema is not None else []
     history = gan.fit(x, batch_size=BATCH_SIZE, epochs=epochs,
-                      steps_per_epoch=steps_per_epoch, verbose=0)
+                      steps_per_epoch=steps_per_epoch, verbose=0,
+                      callbacks=callbacks)
     seconds = time.time() - start
-    generated = gan.generate(NUM_SCORED, seed=seed)
+    generated = gan.generate(NUM_SCORED, seed=seed, use_ema=ema is not None)
     result = score(variant, judge, generated, real)
     result["finite_losses"] = bool(all(
         np.isfinite(v).all() for v in history.history.values()))

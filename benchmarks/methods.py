@@ -34,6 +34,9 @@ METHODS = {
                 "compile": {"consistency_loss": None}},
     # The recommended terms with a PacGAN4 discriminator.
     "recommended_pacgan4": {"networks": {"num_packed": 4}, "compile": {}},
+    # The recommended terms, scored with kag.callbacks.GeneratorEMA's
+    # average of the generator (decay 0.999).
+    "recommended_ema": {"compile": {}, "ema": 0.999},
 }
 
 # What `--methods` runs when not given: the baseline and our default.

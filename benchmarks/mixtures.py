@@ -101,17 +101,21 @@ def mixture(name):
     raise ValueError(f"Unknown dataset {name!r}; expected 'ring' or 'grid'.")
 
 
-def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
+def run_one(dataset, method, seed, steps, eval_every, ema=None,
+            **compile_kwargs):
     """Trains one GAN; returns final scores, the per-eval trace, samples.
 
     `method` is a name of `benchmarks.methods.METHODS` or a
     `consistency_loss` value (for tuning); `compile_kwargs` go to `compile`
-    (e.g. `autoencoder_optimizer`) on top of the method's.
+    (e.g. `autoencoder_optimizer`) on top of the method's. `ema` (or the
+    method's `"ema"`) is the decay of a `GeneratorEMA`, whose average is
+    then what is scored.
     """
     import keras
     import numpy as np
 
     import keras_aegan as kag
+    from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 
     sample_fn, num_modes, std = mixture(dataset)
     _, centers = sample_fn(1)
@@ -130,9 +134,15 @@ def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
             x, _ = sample_fn(BATCH_SIZE, seed=int(self.rng.integers(2**31)))
             return x
 
+    if isinstance(method, str) and method in METHODS:
+        ema = METHODS[method].get("ema", ema)
+
+    def generate(gan):
+        return gan.generate(NUM_SCORED, seed=seed, use_ema=ema is not None)
+
     def score(gan):
         metric = kag.metrics.ModeCoverage(centers, std)
-        metric.update_state(None, gan.generate(NUM_SCORED, seed=seed))
+        metric.update_state(None, generate(gan))
         return {k: float(keras.ops.convert_to_numpy(v))
                 for k, v in metric.result().items()}
 
@@ -162,15 +172,19 @@ def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
                               keras.optimizers.Adam(1e-4, beta_1=0.5))
     gan.compile(**compile_kwargs)
     start = time.time()
+    callbacks = [Trace()]
+    if ema is not None:
+        # Before Trace, so that each evaluation sees the current average.
+        callbacks.insert(0, GeneratorEMA(ema))
     gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
-            callbacks=[Trace()])
+            callbacks=callbacks)
     seconds = time.time() - start
     final = dict(trace[-1])
     final.pop("step")
     final["failed"] = bool(final["modes"] < num_modes - 1
                            or final["high_quality"] < 0.5)
     final["seconds"] = seconds
-    return final, trace, gan.generate(NUM_SCORED, seed=seed), centers
+    return final, trace, generate(gan), centers
 
 
 def summarize(runs):

@@ -45,7 +45,8 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
 
 
 @pytest.mark.parametrize("method", ["ebgan", "began", "hinge_sn", "wgan_gp",
-                                    "pacgan2", "recommended_pacgan4"])
+                                    "pacgan2", "recommended_pacgan4",
+                                    "recommended_ema"])
 def test_each_mixtures_method_trains(method):
     final, trace, generated, _ = mixtures.run_one("ring", method, 0, 10, 10)
     assert generated.shape == (mixtures.NUM_SCORED, 2)
