@@ -28,6 +28,53 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=150)
     demo.add_argument("--batch-size", type=int, default=64)
     demo.add_argument("--seed", type=int, default=0)
+    train = commands.add_parser(
+        "train",
+        help="train a StabilizedGAN on a dataset and save it",
+        description="Trains a StabilizedGAN and writes samples.png, "
+        "losses.png, history.csv, metrics.json and model.keras into "
+        "--output.",
+    )
+    train.add_argument(
+        "--data", required=True,
+        help="'digits', 'ring', 'grid', 'tfds:NAME' (tensorflow-datasets, "
+        "images scaled to [-1, 1]) or a .npy file of samples (uint8 images "
+        "are scaled to [-1, 1]; (n, h, w) arrays get a channel axis)")
+    train.add_argument("--consistency", default="recommended",
+                       help="recommended (default), none, or a "
+                       "comma-separated list of manifold, data, latent")
+    train.add_argument("--adversarial-loss", default="non_saturating",
+                       choices=["non_saturating", "minimax", "hinge",
+                                "wasserstein", "least_squares"])
+    train.add_argument("--network", default="auto",
+                       choices=["auto", "mlp", "dcgan"],
+                       help="auto: dcgan for square images of side 32 or "
+                       "64, mlp otherwise")
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--latent-dim", type=int, default=32)
+    train.add_argument("--image-size", type=int, default=None,
+                       help="resize tfds images to this side")
+    train.add_argument("--ema", type=float, default=None,
+                       help="keep a GeneratorEMA with this decay (e.g. "
+                       "0.999) and sample from it")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
+                       help="Keras' fit verbosity (1: progress bar)")
+    train.add_argument("--output", default="runs/train")
+    sample = commands.add_parser(
+        "sample",
+        help="generate samples from a saved model",
+        description="Loads a StabilizedGAN .keras file and writes samples "
+        "to a .png (image grid or 2-D scatter plot) or .npy file.",
+    )
+    sample.add_argument("model", help="path to a .keras file")
+    sample.add_argument("--num", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--ema", action="store_true",
+                        help="sample from the GeneratorEMA average")
+    sample.add_argument("--output", default="samples.png",
+                        help="a .png or .npy path")
     bench = commands.add_parser(
         "bench",
         help="run a benchmark script from benchmarks/ (a source checkout)",
@@ -80,6 +127,18 @@ def main(argv=None):
         print(json.dumps(metrics, indent=2))
         print(f"Wrote {args.output}/samples.png, losses.png, metrics.json "
               "and model.keras")
+    elif args.command == "train":
+        from keras_aegan.src.train import run_train
+
+        metrics = run_train(args)
+        print(json.dumps(metrics, indent=2))
+        print(f"Wrote {args.output}/samples.png, losses.png, history.csv, "
+              "metrics.json and model.keras")
+    elif args.command == "sample":
+        from keras_aegan.src.train import run_sample
+
+        samples = run_sample(args)
+        print(f"Wrote {len(samples)} samples to {args.output}")
     elif args.command == "bench":
         _run_benchmark(args.name, args.args)
     return 0

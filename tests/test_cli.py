@@ -53,3 +53,58 @@ def test_bench_runs_a_benchmark(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "PacGAN4" in result.stdout
     assert (tmp_path / "mixtures.json").exists()
+
+
+def test_train_then_sample_on_a_npy_file(tmp_path):
+    # A newcomer's own images: 8-bit grayscale (n, h, w) in a .npy file.
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    images = (rng.uniform(size=(96, 8, 8)) * 255).astype("uint8")
+    np.save(tmp_path / "mine.npy", images)
+    out = tmp_path / "run"
+    result = run_cli("train", "--data", str(tmp_path / "mine.npy"),
+                     "--epochs", "2", "--batch-size", "32", "--ema", "0.9",
+                     "--output", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("samples.png", "losses.png", "history.csv", "metrics.json",
+                 "model.keras"):
+        assert (out / name).stat().st_size > 0, name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data_shape"] == [8, 8, 1] and metrics["epochs"] == 2
+    assert metrics["backend"] == keras.backend.backend()
+    assert (out / "history.csv").read_text().count("\n") == 3
+
+    result = run_cli("sample", str(out / "model.keras"), "--num", "5",
+                     "--ema", "--output", str(tmp_path / "s.npy"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    samples = np.load(tmp_path / "s.npy")
+    assert samples.shape == (5, 8, 8, 1)
+    assert np.abs(samples).max() <= 1.0  # tanh output for [-1, 1] data
+    result = run_cli("sample", str(out / "model.keras"), "--output",
+                     str(tmp_path / "grid.png"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "grid.png").stat().st_size > 0
+
+
+def test_train_on_the_ring_reports_mode_coverage(tmp_path):
+    result = run_cli("train", "--data", "ring", "--epochs", "1",
+                     "--batch-size", "512", "--consistency", "manifold,data", "--adversarial-loss",
+                     "hinge", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert {"modes", "high_quality", "reverse_kl"} <= set(metrics)
+    assert metrics["adversarial_loss"] == "hinge"
+    assert set(metrics["final_logs"]) == {"d_loss", "g_loss", "ae_loss",
+                                          "consistency_loss"}
+
+
+def test_train_and_sample_errors(tmp_path):
+    result = run_cli("train", "--data", "cifar", "--output", str(tmp_path))
+    assert result.returncode != 0
+    assert "expected 'digits', 'ring', 'grid'" in result.stderr
+    result = run_cli("train", "--data", "ring", "--consistency", "pixels",
+                     "--output", str(tmp_path))
+    assert result.returncode != 0 and "choose from" in result.stderr
+    result = run_cli("sample", str(tmp_path / "missing.keras"))
+    assert result.returncode != 0 and "no such file" in result.stderr

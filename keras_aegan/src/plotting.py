@@ -39,14 +39,39 @@ def save_sample_grid(samples, path, value_range=(-1.0, 1.0), title=None):
     plt.close(fig)
 
 
-def save_loss_curves(history, path, title=None):
+def save_scatter(points, path, centers=None, real=None, title=None):
+    """Saves 2-D points `(n, 2)` as a scatter plot PNG, over `real` points
+    and with the mixture's `centers` marked, when given."""
+    import numpy as np
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    if real is not None:
+        real = np.asarray(real)
+        ax.scatter(real[:, 0], real[:, 1], s=2, alpha=0.3, c="gray",
+                   label="real")
+    points = np.asarray(points)
+    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5, label="generated")
+    if centers is not None:
+        centers = np.asarray(centers)
+        ax.scatter(centers[:, 0], centers[:, 1], s=30, c="red", marker="x",
+                   label="means")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=7)
+    if title:
+        ax.set_title(title)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def save_loss_curves(history, path, title=None, ylabel="loss"):
     """Saves every series of a Keras `History.history` dict as one PNG."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     for key, values in sorted(history.items()):
         ax.plot(range(1, len(values) + 1), values, label=key)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(ylabel)
     ax.legend()
     ax.grid(alpha=0.3)
     if title:
