@@ -3,6 +3,7 @@
 Works on whichever backend Keras selects (`KERAS_BACKEND=tensorflow|jax|torch`).
 """
 
+from keras_aegan import callbacks
 from keras_aegan import datasets
 from keras_aegan import layers
 from keras_aegan import losses
@@ -13,5 +14,5 @@ from keras_aegan.models import StabilizedGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["StabilizedGAN", "datasets", "layers", "losses", "metrics", "models",
-           "regularizers", "__version__"]
+__all__ = ["StabilizedGAN", "callbacks", "datasets", "layers", "losses",
+           "metrics", "models", "regularizers", "__version__"]

@@ -1,0 +1,147 @@
+"""Image datasets of TensorFlow Datasets as `tf.data` pipelines for a GAN."""
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"load_tfds(): `{name}` must be an int >= 1, got {value!r}.")
+
+
+def _as_image_size(image_size):
+    if image_size is None:
+        return None
+    if isinstance(image_size, int) and not isinstance(image_size, bool):
+        size = (image_size, image_size)
+    elif isinstance(image_size, (tuple, list)) and len(image_size) == 2:
+        size = tuple(image_size)
+    else:
+        size = ()
+    if len(size) != 2 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0
+            for d in size):
+        raise ValueError(
+            "load_tfds(): `image_size` must be None, an int > 0 (square "
+            f"images) or a pair (height, width) of ints > 0, got "
+            f"{image_size!r}."
+        )
+    return size
+
+
+def _import_tfds():
+    try:
+        import tensorflow as tf
+        import tensorflow_datasets as tfds
+    except ImportError as e:
+        raise ImportError(
+            "kag.datasets.load_tfds() needs TensorFlow Datasets (and "
+            "TensorFlow): pip install tensorflow-datasets (or "
+            f"keras-aegan[data]). Import failed with: {e}"
+        ) from e
+    return tf, tfds
+
+
+def load_tfds(name, split="train", image_size=None, batch_size=64,
+              shuffle_buffer=10_000, data_dir=None, image_key="image",
+              drop_remainder=True, seed=None):
+    """Loads a TensorFlow Datasets image dataset as batches for a GAN.
+
+    Loads `tfds.load(name, split=split, data_dir=data_dir)` (downloading
+    and preparing it into `data_dir` the first time, like TFDS does), keeps
+    the images of each example (`example[image_key]`), shuffles them,
+    scales the 8-bit pixels to float32 in [-1, 1] (`x / 255 * 2 - 1`, the
+    range of a `tanh` generator output), resizes them when `image_size` is
+    given (`tf.image.resize`, bilinear with antialiasing, clipped back to
+    [-1, 1]), batches and prefetches (`tf.data.AUTOTUNE`). Labels are
+    dropped. `fit()` accepts the result on every Keras backend.
+
+    Args:
+        name: str, the TFDS dataset name, e.g. `"mnist"`, `"cifar10"`,
+            `"celeb_a"` (optionally with a config/version,
+            `"name/config:1.0.0"`).
+        split: str, the TFDS split, e.g. `"train"` or `"train[:10%]"`.
+        image_size: `None` (keep the size; the images must all have the
+            same one), an int (square images) or `(height, width)`.
+        batch_size: int >= 1.
+        shuffle_buffer: int >= 0, size of the shuffle buffer; 0 or `None`
+            disables shuffling.
+        data_dir: folder of the TFDS data; `None` for TFDS' default
+            (`~/tensorflow_datasets`).
+        image_key: str, the feature holding the images.
+        drop_remainder: bool; drop the last, smaller batch (keeps the batch
+            size constant, which packed discriminators need).
+        seed: int or `None`, seed of the shuffling.
+
+    Returns:
+        A `tf.data.Dataset` of float32 image batches
+        `(batch_size, height, width, channels)` in [-1, 1].
+
+    Example:
+
+    ```python
+    import keras_aegan as kag
+
+    images = kag.datasets.load_tfds("mnist", image_size=32, batch_size=64)
+    nets = kag.models.dcgan((32, 32, 1), latent_dim=64)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    gan.compile()
+    gan.fit(images, epochs=10)
+    ```
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            f"load_tfds(): `name` must be a TFDS dataset name such as "
+            f"'mnist', got {name!r}.")
+    if not isinstance(image_key, str):
+        raise ValueError(
+            f"load_tfds(): `image_key` must be a str, got {image_key!r}.")
+    size = _as_image_size(image_size)
+    _check_positive_int("batch_size", batch_size)
+    if shuffle_buffer is None:
+        shuffle_buffer = 0
+    if isinstance(shuffle_buffer, bool) or not isinstance(
+            shuffle_buffer, int) or shuffle_buffer < 0:
+        raise ValueError(
+            "load_tfds(): `shuffle_buffer` must be an int >= 0 (0 or None: "
+            f"no shuffling), got {shuffle_buffer!r}.")
+    tf, tfds = _import_tfds()
+
+    dataset = tfds.load(name, split=split, data_dir=data_dir)
+    spec = dataset.element_spec
+    if not isinstance(spec, dict) or image_key not in spec:
+        available = sorted(spec) if isinstance(spec, dict) else spec
+        raise ValueError(
+            f"load_tfds(): the examples of {name!r} have no feature "
+            f"{image_key!r}; their features are {available}. Pass "
+            "image_key=... naming the image feature."
+        )
+    image_spec = spec[image_key]
+    if image_spec.dtype != tf.uint8 or image_spec.shape.rank != 3:
+        raise ValueError(
+            f"load_tfds(): the feature {image_key!r} of {name!r} holds "
+            f"{image_spec.dtype.name} tensors of shape {image_spec.shape}; "
+            "expected 8-bit images (uint8, (height, width, channels)). Pass "
+            "image_key=... naming an image feature."
+        )
+    if size is None and not image_spec.shape[:2].is_fully_defined():
+        raise ValueError(
+            f"load_tfds(): the images of {name!r} vary in size (shape "
+            f"{image_spec.shape}), so they cannot be batched as they are. "
+            "Pass image_size=(height, width) to resize them."
+        )
+
+    def to_float(image):
+        image = tf.cast(image, tf.float32) / 255.0 * 2.0 - 1.0
+        if size is not None:
+            image = tf.image.resize(image, size, antialias=True)
+            image = tf.clip_by_value(image, -1.0, 1.0)
+        return image
+
+    # Keep only the images before shuffling, so the buffer holds no labels
+    # or other features, and shuffle 8-bit images (4x smaller than float).
+    dataset = dataset.map(lambda example: example[image_key],
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    if shuffle_buffer:
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed)
+    dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=bool(drop_remainder))
+    return dataset.prefetch(tf.data.AUTOTUNE)
