@@ -173,6 +173,15 @@ def _first_batch(x):
 
         if isinstance(x, torch.utils.data.DataLoader):
             for batch in x:
+                if (isinstance(batch, torch.Tensor)
+                        and keras.backend.backend() != "torch"):
+                    raise ValueError(
+                        "The DataLoader yields bare tensors. On the "
+                        f"{keras.backend.backend()} backend Keras splits such "
+                        "batches into rows (keras-team/keras#23080). Make "
+                        "the Dataset return a tuple `(x,)` per sample, or "
+                        "use torch.utils.data.TensorDataset(x)."
+                    )
                 return np.asarray(real_batch(batch)), False
             raise ValueError("The DataLoader passed to fit() is empty.")
         if isinstance(x, torch.Tensor):
