@@ -367,6 +367,12 @@ def main(argv=None):
                     flush=True)
             entries[method] = {"runs": runs,
                                "summary": summarize(runs, FIELDS[variant])}
+            # Finished methods survive an interrupted run.
+            results[variant] = {"frechet_floor": floor_value,
+                                "methods": entries}
+            with open(os.path.join(args.output, "digits.partial.json"),
+                      "w") as f:
+                json.dump(results, f)
         results[variant] = {"frechet_floor": floor_value, "methods": entries}
         print(format_table(variant, entries, floor_value, args.seeds))
         plot(samples, variant, args.output)

@@ -370,6 +370,10 @@ def main(argv=None):
                 "samples_seed": args.first_seed,
                 "samples": generated.round(4).tolist(),
                 "centers": centers.tolist()}
+            # Finished methods survive an interrupted run.
+            with open(os.path.join(args.output, "mixtures.partial.json"),
+                      "w") as f:
+                json.dump(results, f)
         print(format_table(results, dataset, args.seeds))
         plot(results, dataset, args.output)
     check_results(results)
