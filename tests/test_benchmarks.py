@@ -38,6 +38,11 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
             assert 0 <= entry["summary"]["failed_runs"] <= 2
         assert (tmp_path / f"mixtures_samples_{dataset}.png").stat().st_size
         assert (tmp_path / f"mixtures_trace_{dataset}.png").stat().st_size
+    from benchmarks import report
+
+    table = report.mixtures_table(results, "ring")
+    assert "| plain | 2 |" in table and "PacGAN4" in table
+    assert report.main(["--mixtures", str(tmp_path / "mixtures.json")]) == 0
     with pytest.raises(SystemExit, match="seeds \\[0\\] are in two files"):
         mixtures.main(["--merge", str(tmp_path / "0" / "mixtures.json"),
                        str(tmp_path / "0" / "mixtures.json"), "--output",
@@ -73,6 +78,9 @@ def test_digits_benchmark_writes_every_field(tmp_path):
         began = saved[variant]["methods"]["began"]["runs"][0]["history"]
         assert {"convergence", "balance"} <= set(began)
         assert (tmp_path / f"digits_convergence_{variant}.png").stat().st_size
+    from benchmarks import report
+
+    assert "| began | 1 |" in report.digits_table(saved, "digits")
     # A broken result is caught.
     del saved["digits"]["methods"]["plain"]["runs"][0]["class_kl"]
     with pytest.raises(RuntimeError, match="class_kl"):
