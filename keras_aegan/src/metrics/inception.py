@@ -1,0 +1,106 @@
+"""InceptionV3 pool features for FID / KID, without any download."""
+
+import os
+
+import keras
+
+INCEPTION_SIZE = 299
+INCEPTION_FEATURES = 2048
+
+
+def inception_feature_extractor(weights=None, input_shape=None):
+    """Builds a `keras.Model` mapping images to 2048 InceptionV3 features.
+
+    The model resizes the images (any size; 1 channel, tiled to 3, or 3
+    channels; values in `[-1, 1]`, the range InceptionV3 expects) to
+    299x299 with `keras.layers.Resizing` (bilinear, no antialiasing) and
+    returns the 2048 average-pooled features of
+    `keras.applications.InceptionV3(include_top=False, pooling="avg")`. Pass
+    it as `feature_extractor` to `FrechetDistance` (FID) or `KernelDistance`
+    (KID).
+
+    Nothing is ever downloaded. `weights=None` gives a randomly initialized
+    network: its FID is deterministic given the seed and useful to compare
+    models within one run, but it is not an FID. For a real FID, download
+    the InceptionV3 "notop" weights file elsewhere (e.g. Keras'
+    `inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`) and pass its
+    path. A reported number depends on all of: the weights file, this
+    resizer (bilinear 299x299; other tools use bicubic or antialiased
+    resizing), the image range, and the sample count (FID is biased upwards
+    at small counts: report e.g. 10 000 or 50 000 generated samples). Keras'
+    ImageNet weights are not the TF-slim graph of Heusel et al. (TTUR,
+    `pytorch-fid`), so numbers are comparable only with numbers computed
+    the same way, not with published FIDs.
+
+    Args:
+        weights: `None` (random initialization) or the path to a weights file
+            for `keras.applications.InceptionV3(include_top=False)` (a legacy
+            `.h5` file or a `.weights.h5` file saved from this extractor or
+            from that network). The string `"imagenet"` is refused, since it
+            would download.
+        input_shape: the shape of one image, e.g. `(28, 28, 1)`; `None` means
+            3-channel images of any size (channels-last; channels-first when
+            `keras.config.image_data_format()` says so).
+
+    Returns:
+        A `keras.Model` from a batch of images to a `(batch, 2048)` tensor.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> extractor = kag.metrics.inception_feature_extractor(
+    ...     input_shape=(8, 8, 1))  # random weights: for tests only
+    >>> tuple(extractor.output_shape)
+    (None, 2048)
+    >>> fid = kag.metrics.FrechetDistance(extractor)
+    >>> fid.feature_dim
+    2048
+    """
+    if isinstance(weights, str) and weights == "imagenet":
+        raise ValueError(
+            'inception_feature_extractor does not download: weights='
+            '"imagenet" is not accepted. Download the InceptionV3 notop '
+            "weights file elsewhere (Keras' "
+            "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5) and "
+            "pass its path, or pass weights=None for random weights.")
+    if weights is not None and not isinstance(weights, (str, os.PathLike)):
+        raise TypeError(
+            "inception_feature_extractor `weights` must be None or the path "
+            f"to a weights file, got {type(weights).__name__}.")
+    if weights is not None and not os.path.isfile(weights):
+        raise ValueError(
+            f"inception_feature_extractor found no weights file at "
+            f"{os.fspath(weights)!r}. Pass the path of an existing "
+            "InceptionV3 notop weights file, or weights=None for random "
+            "weights.")
+    channels_first = keras.config.image_data_format() == "channels_first"
+    channel_axis = 1 if channels_first else -1
+    if input_shape is None:
+        input_shape = (3, None, None) if channels_first else (None, None, 3)
+    input_shape = tuple(input_shape)
+    channels = input_shape[channel_axis] if len(input_shape) == 3 else None
+    if channels not in (1, 3):
+        raise ValueError(
+            "inception_feature_extractor needs images of shape (height, "
+            f"width, channels) with 1 or 3 channels, got input_shape="
+            f"{input_shape}. Pass e.g. input_shape=(28, 28, 1) or "
+            "(32, 32, 3).")
+    images = keras.Input(shape=input_shape, name="images")
+    x = images
+    if channels == 1:
+        x = keras.layers.Concatenate(axis=channel_axis, name="gray_to_rgb")(
+            [x, x, x])
+    x = keras.layers.Resizing(INCEPTION_SIZE, INCEPTION_SIZE,
+                              interpolation="bilinear", name="resize")(x)
+    square = (INCEPTION_SIZE, INCEPTION_SIZE)
+    network = keras.applications.InceptionV3(
+        include_top=False,
+        weights=None if weights is None else os.fspath(weights),
+        input_tensor=x,
+        input_shape=(3, *square) if channels_first else (*square, 3),
+        pooling="avg",
+    )
+    # The same layers, with one input tensor rather than a list of one.
+    return keras.Model(images, network.output,
+                       name="inception_feature_extractor")
