@@ -125,14 +125,15 @@ def main(argv=None):
         metrics = run_demo(args.output, epochs=args.epochs,
                            batch_size=args.batch_size, seed=args.seed)
         print(json.dumps(metrics, indent=2))
-        print(f"Wrote {args.output}/samples.png, losses.png, metrics.json "
-              "and model.keras")
+        print(f"Wrote {args.output}/samples.png, losses.png, metrics.png, "
+              "metrics.json and model.keras")
     elif args.command == "train":
         from keras_aegan.src.train import run_train
 
         metrics = run_train(args)
         print(json.dumps(metrics, indent=2))
-        print(f"Wrote {args.output}/samples.png, losses.png, history.csv, "
+        print(f"Wrote {args.output}/samples.png, losses.png, metrics.png "
+              "(when metrics apply), history.csv, "
               "metrics.json and model.keras")
     elif args.command == "sample":
         from keras_aegan.src.train import run_sample

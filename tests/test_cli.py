@@ -26,7 +26,8 @@ def test_help_lists_the_commands():
 def test_demo_writes_its_outputs(tmp_path):
     result = run_cli("demo", "--epochs", "2", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
-    for name in ("samples.png", "losses.png", "metrics.json", "model.keras"):
+    for name in ("samples.png", "losses.png", "metrics.png", "metrics.json",
+                 "model.keras"):
         assert (tmp_path / name).stat().st_size > 0, name
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["backend"] == keras.backend.backend()
@@ -67,13 +68,15 @@ def test_train_then_sample_on_a_npy_file(tmp_path):
                      "--epochs", "2", "--batch-size", "32", "--ema", "0.9",
                      "--output", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
-    for name in ("samples.png", "losses.png", "history.csv", "metrics.json",
-                 "model.keras"):
+    for name in ("samples.png", "losses.png", "metrics.png", "history.csv",
+                 "metrics.json", "model.keras"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["data_shape"] == [8, 8, 1] and metrics["epochs"] == 2
     assert metrics["backend"] == keras.backend.backend()
     assert (out / "history.csv").read_text().count("\n") == 3
+    assert "pixel_frechet_distance" in (out / "history.csv").read_text()
+    assert metrics["last_epoch_metrics"]["pixel_frechet_distance"] >= 0
 
     result = run_cli("sample", str(out / "model.keras"), "--num", "5",
                      "--ema", "--output", str(tmp_path / "s.npy"))
@@ -94,6 +97,8 @@ def test_train_on_the_ring_reports_mode_coverage(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert {"modes", "high_quality", "reverse_kl"} <= set(metrics)
+    assert "mode_coverage_modes" in metrics["last_epoch_metrics"]
+    assert (tmp_path / "metrics.png").stat().st_size > 0
     assert metrics["adversarial_loss"] == "hinge"
     assert set(metrics["final_logs"]) == {"d_loss", "g_loss", "ae_loss",
                                           "consistency_loss"}

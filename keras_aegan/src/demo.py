@@ -32,7 +32,8 @@ def run_demo(output_dir="runs/demo", epochs=150, batch_size=64, seed=0,
     """Trains a StabilizedGAN on the digits and writes its results.
 
     Writes `samples.png` (a grid of generated digits), `losses.png`,
-    `metrics.json` and `model.keras` into `output_dir`.
+    `metrics.png` (the Fréchet distance to the real digits on pixels, per
+    epoch), `metrics.json` and `model.keras` into `output_dir`.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -44,9 +45,13 @@ def run_demo(output_dir="runs/demo", epochs=150, batch_size=64, seed=0,
     gan = StabilizedGAN(nets.generator, nets.discriminator, seed=seed)
     gan.compile(consistency_loss="manifold")
 
+    from keras_aegan.src.train import metrics_callback
+
     start = time.time()
     history = gan.fit(x, batch_size=batch_size, epochs=epochs,
-                      verbose=verbose, autoencoder_warmup_epochs=2)
+                      verbose=verbose, autoencoder_warmup_epochs=2,
+                      callbacks=[metrics_callback(x, {"kind": "digits"},
+                                                  seed)])
     train_seconds = time.time() - start
 
     # A simple judge: a logistic regression on the real digits.
@@ -56,15 +61,18 @@ def run_demo(output_dir="runs/demo", epochs=150, batch_size=64, seed=0,
         "backend": keras.backend.backend(),
         "epochs": epochs,
         "train_seconds": round(train_seconds, 1),
-        "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
+        "final_logs": {k: float(v[-1]) for k, v in history.history.items()
+                       if any(p in k for p in plotting.LOSS_KEYS)},
+        "last_epoch_metrics": {
+            k: float(v[-1]) for k, v in history.history.items()
+            if not any(p in k for p in plotting.LOSS_KEYS)},
         **class_coverage(samples, judge),
     }
     plotting.save_sample_grid(samples[:64],
                               os.path.join(output_dir, "samples.png"),
                               title=f"StabilizedGAN, {epochs} epochs")
-    plotting.save_loss_curves(history.history,
-                              os.path.join(output_dir, "losses.png"),
-                              title="StabilizedGAN on digits")
+    plotting.save_history_curves(history.history, output_dir,
+                                 title="StabilizedGAN on digits")
     with open(os.path.join(output_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     gan.save(os.path.join(output_dir, "model.keras"))

@@ -78,3 +78,24 @@ def save_loss_curves(history, path, title=None, ylabel="loss"):
         ax.set_title(title)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
+
+
+# History keys drawn with the losses; every other key is a metric.
+LOSS_KEYS = ("loss", "convergence", "balance")
+
+
+def save_history_curves(history, directory, title=None):
+    """Saves `losses.png` (losses, BEGAN's convergence and balance) and,
+    when the history has other series (e.g. from GenerativeMetrics),
+    `metrics.png`, into `directory`. Returns the paths written."""
+    import os
+
+    losses = {k: v for k, v in history.items()
+              if any(part in k for part in LOSS_KEYS)}
+    metrics = {k: v for k, v in history.items() if k not in losses}
+    paths = [os.path.join(directory, "losses.png")]
+    save_loss_curves(losses, paths[0], title=title)
+    if metrics:
+        paths.append(os.path.join(directory, "metrics.png"))
+        save_loss_curves(metrics, paths[1], title=title, ylabel="metric")
+    return paths

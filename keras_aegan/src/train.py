@@ -105,6 +105,29 @@ def consistency_value(names):
     return names
 
 
+def metrics_callback(data, info, seed):
+    """A GenerativeMetrics callback that suits the data, or None: mode
+    coverage for the 2-D mixtures, the Fréchet distance on pixels for image
+    arrays (a cheap per-epoch proxy; no pretrained network offline)."""
+    from keras_aegan.src.callbacks.generative_metrics import (
+        GenerativeMetrics,
+    )
+    from keras_aegan.src.metrics.frechet_distance import FrechetDistance
+    from keras_aegan.src.metrics.mode_coverage import ModeCoverage
+
+    if info["kind"] == "mixture":
+        return GenerativeMetrics(
+            data[:2_500], [ModeCoverage(info["centers"], info["std"])],
+            num_samples=2_500, seed=seed)
+    if isinstance(data, np.ndarray) and data.ndim == 4:
+        real = data[:1_000]
+        return GenerativeMetrics(
+            real, [FrechetDistance(feature_dim=int(np.prod(data.shape[1:])),
+                                   name="pixel_frechet_distance")],
+            num_samples=len(real), seed=seed)
+    return None
+
+
 def final_metrics(gan, info, seed):
     """Scores of the trained generator that fit the data's kind."""
     samples = gan.generate(2_500 if info["kind"] == "mixture" else 2_000,
@@ -161,6 +184,10 @@ def run_train(args):
     os.makedirs(args.output, exist_ok=True)
     callbacks = [keras.callbacks.CSVLogger(
         os.path.join(args.output, "history.csv"))]
+    metrics_cb = metrics_callback(data, info, args.seed)
+    if metrics_cb is not None:
+        # Before CSVLogger, which then records the metrics too.
+        callbacks.insert(0, metrics_cb)
     if args.ema:
         callbacks.insert(0, GeneratorEMA(args.ema))
     start = time.time()
@@ -173,9 +200,8 @@ def run_train(args):
                            use_ema=bool(args.ema))
     save_samples(samples, os.path.join(args.output, "samples.png"), info,
                  title=f"{args.data}, {args.epochs} epochs")
-    plotting.save_loss_curves(history.history,
-                              os.path.join(args.output, "losses.png"),
-                              title=f"StabilizedGAN on {args.data}")
+    plotting.save_history_curves(history.history, args.output,
+                                 title=f"StabilizedGAN on {args.data}")
     metrics = {
         "backend": keras.backend.backend(),
         "data": args.data,
@@ -184,7 +210,11 @@ def run_train(args):
         "train_seconds": round(seconds, 1),
         "adversarial_loss": args.adversarial_loss,
         "consistency": args.consistency,
-        "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
+        "final_logs": {k: float(v[-1]) for k, v in history.history.items()
+                       if any(p in k for p in plotting.LOSS_KEYS)},
+        "last_epoch_metrics": {
+            k: float(v[-1]) for k, v in history.history.items()
+            if not any(p in k for p in plotting.LOSS_KEYS)},
         **final_metrics(gan, info, args.seed),
     }
     metrics.pop("class_histogram", None)
