@@ -143,3 +143,29 @@ def test_logit_loss_rejects_an_autoencoder_discriminator_and_back():
         gan.compile(adversarial_loss="hinge")
     with pytest.raises(ValueError, match="Unknown adversarial_loss"):
         gan.compile(adversarial_loss="wgan")
+
+
+@pytest.mark.parametrize("penalty", [None, "r1"])
+def test_spectral_normalization_discriminator_trains(ring_data, penalty):
+    # Keras' SpectralNormalization rewrites its kernel at each training call;
+    # the engine runs real and fake through it in one pass (torch would
+    # otherwise fail in backward).
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16),
+                              spectral_normalization=True)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(adversarial_loss="hinge", consistency_loss="recommended",
+                gradient_penalty=(kag.regularizers.R1Penalty(1.0)
+                                  if penalty else None))
+    before_d, before_g = weights_of(gan.discriminator), weights_of(
+        gan.generator)
+    vectors = [keras.ops.convert_to_numpy(layer.vector_u)
+               for layer in gan.discriminator.layers[1:]]
+    history = gan.fit(ring_data, batch_size=64, epochs=2, verbose=0)
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert moved(before_d, gan.discriminator)
+    assert moved(before_g, gan.generator)
+    # The power iteration ran in the training step (its vector is state).
+    for layer, vector in zip(gan.discriminator.layers[1:], vectors):
+        assert not np.allclose(keras.ops.convert_to_numpy(layer.vector_u),
+                               vector)

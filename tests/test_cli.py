@@ -113,3 +113,22 @@ def test_train_and_sample_errors(tmp_path):
     assert result.returncode != 0 and "choose from" in result.stderr
     result = run_cli("sample", str(tmp_path / "missing.keras"))
     assert result.returncode != 0 and "no such file" in result.stderr
+
+
+def test_train_on_a_tfds_dataset(tmp_path):
+    # In process: tfds.testing.mock_data patches tensorflow-datasets here.
+    import pytest
+
+    tfds = pytest.importorskip("tensorflow_datasets")
+    from keras_aegan.cli import build_parser
+    from keras_aegan.src.train import run_train
+
+    args = build_parser().parse_args([
+        "train", "--data", "tfds:mnist", "--image-size", "8", "--epochs",
+        "1", "--verbose", "0", "--output", str(tmp_path)])
+    with tfds.testing.mock_data(num_examples=128):
+        metrics = run_train(args)
+    assert metrics["data_shape"] == [8, 8, 1]
+    assert set(metrics["final_logs"]) >= {"d_loss", "g_loss"}
+    for name in ("samples.png", "losses.png", "metrics.json", "model.keras"):
+        assert (tmp_path / name).stat().st_size > 0, name

@@ -391,6 +391,17 @@ class StabilizedGAN(GANTrainer, keras.Model):
     def _manifold_term(self):
         return any(c.kind == "manifold" for c in self.consistency_losses)
 
+    @property
+    def _spectral_discriminator(self):
+        """Whether the discriminator holds a SpectralNormalization layer."""
+        stack = [self.discriminator]
+        while stack:
+            layer = stack.pop()
+            if isinstance(layer, keras.layers.SpectralNormalization):
+                return True
+            stack.extend(getattr(layer, "layers", []))
+        return False
+
     def _layer_autoencoders(self):
         """Autoencoders of the generator's ReconstructionConsistency layers,
         each once, leaving out the manifold term's own autoencoder."""
@@ -544,10 +555,21 @@ class StabilizedGAN(GANTrainer, keras.Model):
         the gradient penalty (or None) and the mean real and fake outputs
         (BEGAN's energies)."""
         fake = ops.stop_gradient(self.generator(z, training=True))
-        real_logits = self.discriminator(x, training=True)
-        # Weight regularizers and add_loss() terms of the discriminator.
-        extra = self.discriminator.losses
-        fake_logits = self.discriminator(fake, training=True)
+        joint = self._spectral_discriminator
+        if joint:
+            # Keras' SpectralNormalization rewrites its kernel in place at
+            # every training call (one power iteration); a second call would
+            # invalidate the first one's graph on torch. One pass over real
+            # and fake together normalizes once per step on every backend.
+            logits = self.discriminator(ops.concatenate([x, fake], axis=0),
+                                        training=True)
+            real_logits, fake_logits = ops.split(logits, 2, axis=0)
+            extra = self.discriminator.losses
+        else:
+            real_logits = self.discriminator(x, training=True)
+            # Weight regularizers and add_loss() terms of the discriminator.
+            extra = self.discriminator.losses
+            fake_logits = self.discriminator(fake, training=True)
         if self._is_began:
             loss = self.adversarial_loss.discriminator_loss(
                 real_logits, fake_logits,
@@ -559,8 +581,11 @@ class StabilizedGAN(GANTrainer, keras.Model):
             loss = loss + ops.cast(ops.sum(extra), loss.dtype)
         penalty = None
         if self.gradient_penalty is not None:
+            # With spectral normalization the step's kernel is already
+            # normalized: no further power iteration (see above).
             penalty = self.gradient_penalty(
-                self.discriminator, x, fake, seed=self.seed_generator)
+                self.discriminator, x, fake, seed=self.seed_generator,
+                training=not joint)
             loss = loss + ops.cast(penalty, loss.dtype)
         energies = (ops.stop_gradient(ops.mean(real_logits)),
                     ops.stop_gradient(ops.mean(fake_logits)))
