@@ -551,7 +551,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
         return ops.mean(per_sample_distance(x, reconstruction))
 
     def _discriminator_loss(self, x, z):
-        """The discriminator's loss and, as aux, `(penalty, real, fake)`:
+        """The discriminator's loss and, as aux, `(penalty, (real, fake))`:
         the gradient penalty (or None) and the mean real and fake outputs
         (BEGAN's energies)."""
         fake = ops.stop_gradient(self.generator(z, training=True))
