@@ -368,7 +368,7 @@ def main(argv=None):
             results[dataset][method] = {
                 "runs": runs, "traces": traces, "summary": summarize(runs),
                 "samples_seed": args.first_seed,
-                "samples": generated.round(4).tolist(),
+                "samples": generated[:1000].round(3).tolist(),
                 "centers": centers.tolist()}
             # Finished methods survive an interrupted run.
             with open(os.path.join(args.output, "mixtures.partial.json"),
