@@ -347,6 +347,17 @@ class StabilizedGAN(GANTrainer, keras.Model):
         if kinds & {"data", "latent"} and encoder is None:
             encoder = default_encoder(self.data_shape, self.latent_dim)
 
+        auto_scale_loss = kwargs.pop("auto_scale_loss", True)
+        if auto_scale_loss and self._float16_policy():
+            # Like keras.Model.compile, per network: float16 gradients
+            # underflow without a dynamic loss scale.
+            optimizers = {
+                k: o if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(
+                    o, name=f"{k}_loss_scale_optimizer")
+                for k, o in optimizers.items()
+            }
+
         # Everything is valid: commit.
         self.autoencoder = autoencoder
         self.encoder = encoder
@@ -358,6 +369,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
         self.discriminator_optimizer = optimizers["discriminator"]
         self.autoencoder_optimizer = optimizers["autoencoder"]
         self._keras_compile_kwargs = dict(kwargs)
+        if not auto_scale_loss:
+            self._keras_compile_kwargs["auto_scale_loss"] = False
 
         members = {
             "generator": (optimizers["generator"],
@@ -378,9 +391,18 @@ class StabilizedGAN(GANTrainer, keras.Model):
             # and JAX; eager on torch, like Keras.
             jit_compile = (keras.backend.backend() != "torch"
                            and not kwargs.get("run_eagerly", False))
+        # Loss scaling is per member optimizer (above), not on the group.
         super().compile(optimizer=OptimizerGroup(members),
-                        jit_compile=jit_compile, **kwargs)
+                        jit_compile=jit_compile, auto_scale_loss=False,
+                        **kwargs)
         self.optimizer.build()
+
+    def _float16_policy(self):
+        """Whether the GAN or one of its networks computes in float16."""
+        networks = (self, self.generator, self.discriminator,
+                    self.autoencoder, self.encoder)
+        return any(n is not None and n.dtype_policy.name == "mixed_float16"
+                   for n in networks)
 
     @property
     def _uses_encoder(self):
@@ -570,6 +592,9 @@ class StabilizedGAN(GANTrainer, keras.Model):
             # Weight regularizers and add_loss() terms of the discriminator.
             extra = self.discriminator.losses
             fake_logits = self.discriminator(fake, training=True)
+        # Losses in float32 under mixed precision, as in Keras.
+        real_logits = ops.cast(real_logits, "float32")
+        fake_logits = ops.cast(fake_logits, "float32")
         if self._is_began:
             loss = self.adversarial_loss.discriminator_loss(
                 real_logits, fake_logits,
@@ -609,10 +634,13 @@ class StabilizedGAN(GANTrainer, keras.Model):
         if isinstance(self.adversarial_loss, adversarial.EBGANLoss):
             fake_logits, codes = self.discriminator.energy_and_codes(
                 fake, training=True)
-            loss = self.adversarial_loss.generator_loss(fake_logits, codes)
+            loss = self.adversarial_loss.generator_loss(
+                ops.cast(fake_logits, "float32"), ops.cast(codes, "float32"))
         else:
             fake_logits = self.discriminator(fake, training=True)
-            loss = self.adversarial_loss.generator_loss(fake_logits)
+            # Losses in float32 under mixed precision, as in Keras.
+            loss = self.adversarial_loss.generator_loss(
+                ops.cast(fake_logits, "float32"))
         if extra:
             loss = loss + ops.cast(ops.sum(extra), loss.dtype)
         consistency = None

@@ -74,9 +74,10 @@ class GANTrainer:
                 loss, aux = loss_fn()
             # e.g. seed generators of dropout layers, batch-norm statistics
             updates = [scope.get_current_value(v) for v in updatable]
-            return loss, (aux, updates)
+            # scale_loss: see the TensorFlow trainer.
+            return optimizer.scale_loss(loss), (loss, aux, updates)
 
-        (loss, (aux, updates)), grads = jax.value_and_grad(
+        (_, (loss, aux, updates)), grads = jax.value_and_grad(
             compute, has_aux=True
         )(values)
         for variable, value in zip(updatable, updates):

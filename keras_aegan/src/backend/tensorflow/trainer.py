@@ -13,6 +13,9 @@ class GANTrainer:
     def _minimize(self, loss_fn, variables, optimizer):
         with tf.GradientTape() as tape:
             loss, aux = loss_fn()
-        grads = tape.gradient(loss, variables)
+            # Multiplied by the loss scale under mixed_float16 (a
+            # LossScaleOptimizer unscales in `apply`); else unchanged.
+            scaled_loss = optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled_loss, variables)
         optimizer.apply(grads, variables)
         return loss, aux

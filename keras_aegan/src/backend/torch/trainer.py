@@ -15,7 +15,9 @@ class GANTrainer:
         loss, aux = loss_fn()
         # Gradients of this loss for these parameters only: the other
         # networks' `.grad` buffers are neither filled nor needed.
-        grads = torch.autograd.grad(loss, [v.value for v in variables])
+        # scale_loss: see the TensorFlow trainer.
+        grads = torch.autograd.grad(optimizer.scale_loss(loss),
+                                    [v.value for v in variables])
         with torch.no_grad():
             optimizer.apply(list(grads), variables)
         return loss.detach(), aux
