@@ -1,0 +1,43 @@
+"""Worker for tests/test_reliability.py: trains a small GAN under the
+backend of this process and saves it, with reference samples.
+
+    python save_model.py DIRECTORY
+
+Writes DIRECTORY/<backend>.keras and DIRECTORY/<backend>.npz (samples of
+generate() and generate(use_ema=True) for fixed latents, optimizer step
+counts, BEGAN's k_t).
+"""
+
+import os
+import sys
+
+import keras
+import numpy as np
+
+import keras_aegan as kag
+
+
+def main(directory):
+    backend = keras.backend.backend()
+    keras.utils.set_random_seed(0)
+    x, _ = kag.datasets.ring(256, seed=0)
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16))
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=["manifold", "data", "latent"])
+    gan.fit(x, batch_size=64, epochs=1, verbose=0,
+            callbacks=[kag.callbacks.GeneratorEMA(0.9)])
+    gan.save(os.path.join(directory, f"{backend}.keras"))
+    np.savez(
+        os.path.join(directory, f"{backend}.npz"),
+        samples=gan.generate(64, seed=3),
+        ema_samples=gan.generate(64, seed=3, use_ema=True),
+        iterations=[int(o.iterations) for o in (
+            gan.generator_optimizer, gan.discriminator_optimizer,
+            gan.autoencoder_optimizer)],
+        seed_state=keras.ops.convert_to_numpy(gan.seed_generator.state),
+    )
+    print("saved", backend)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
