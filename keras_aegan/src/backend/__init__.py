@@ -1,6 +1,6 @@
 """Backend-specific pieces of the GAN trainer, chosen once at import time.
 
-Each backend package has the same two modules. `trainer.py` defines
+Each backend package has the same three modules. `trainer.py` defines
 `GANTrainer`, a mixin with the same three
 methods: `train_step`, `test_step` (in the signature that backend's Keras
 trainer calls) and `_minimize(loss_fn, variables, optimizer)`, which computes
@@ -8,7 +8,10 @@ the gradients of `loss_fn()` with respect to `variables` and applies them with
 `optimizer`. The training algorithm itself lives once, in `keras.ops`, in
 `StabilizedGAN`. `gradients.py` defines `input_gradients(fn, inputs,
 variables)`, the differentiable gradient of `sum(fn(inputs))` with respect to
-`inputs` that the gradient penalties need.
+`inputs` that the gradient penalties need. `distributed.py` says how the
+step runs on several replicas (`replica_context`, `all_reduce_mean`, and how
+gradients are combined: `scale_for_gradient_sum`, `reduce_gradients`);
+see docs/distributed.md.
 """
 
 import keras
@@ -16,12 +19,15 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
+    from keras_aegan.src.backend.tensorflow import distributed
     from keras_aegan.src.backend.tensorflow.gradients import input_gradients
     from keras_aegan.src.backend.tensorflow.trainer import GANTrainer
 elif _BACKEND == "jax":
+    from keras_aegan.src.backend.jax import distributed
     from keras_aegan.src.backend.jax.gradients import input_gradients
     from keras_aegan.src.backend.jax.trainer import GANTrainer
 elif _BACKEND == "torch":
+    from keras_aegan.src.backend.torch import distributed
     from keras_aegan.src.backend.torch.gradients import input_gradients
     from keras_aegan.src.backend.torch.trainer import GANTrainer
 else:
@@ -31,4 +37,4 @@ else:
         "of those."
     )
 
-__all__ = ["GANTrainer", "input_gradients"]
+__all__ = ["GANTrainer", "distributed", "input_gradients"]

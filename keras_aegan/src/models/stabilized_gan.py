@@ -9,6 +9,7 @@ from keras import ops
 
 from keras_aegan.src.api_export import register
 from keras_aegan.src.backend import GANTrainer
+from keras_aegan.src.backend import distributed
 from keras_aegan.src.layers.reconstruction_consistency import (
     ReconstructionConsistency,
 )
@@ -387,10 +388,12 @@ class StabilizedGAN(GANTrainer, keras.Model):
             )
         jit_compile = kwargs.pop("jit_compile", "auto")
         if jit_compile == "auto":
-            # XLA on TensorFlow (Keras would skip it on CPU-only machines)
-            # and JAX; eager on torch, like Keras.
+            # XLA on TensorFlow (Keras would skip it on CPU-only machines;
+            # not under a multi-replica tf.distribute strategy) and JAX;
+            # eager on torch, like Keras.
             jit_compile = (keras.backend.backend() != "torch"
-                           and not kwargs.get("run_eagerly", False))
+                           and not kwargs.get("run_eagerly", False)
+                           and distributed.xla_compatible())
         # Loss scaling is per member optimizer (above), not on the group.
         super().compile(optimizer=OptimizerGroup(members),
                         jit_compile=jit_compile, auto_scale_loss=False,
@@ -532,11 +535,36 @@ class StabilizedGAN(GANTrainer, keras.Model):
         return isinstance(self.adversarial_loss, adversarial.BEGANLoss)
 
     def _sample_latent(self, batch_size):
-        return keras.random.normal(
-            (batch_size, self.latent_dim),
-            seed=self.seed_generator,
-            dtype=self.generator.compute_dtype,
-        )
+        return self._replica_random(
+            keras.random.normal, (batch_size, self.latent_dim),
+            dtype=self.generator.compute_dtype)
+
+    @staticmethod
+    def _global_std(x):
+        """`ops.std(x)` over the global batch, also across replicas."""
+        if distributed.replica_context()[0] == 1:
+            return ops.std(x)
+        mean, square = distributed.all_reduce_mean(
+            [ops.mean(x), ops.mean(ops.square(x))])
+        return ops.sqrt(ops.maximum(square - ops.square(mean), 0.0))
+
+    def _replica_random(self, draw, shape, dtype):
+        """`draw(shape)` with the model's seed generator, for this
+        replica's slice of the global batch.
+
+        With several replicas (a tf.distribute strategy, a torch.distributed
+        group), every replica draws the global batch's values from the same
+        seed state and keeps its own slice: the same values as one device
+        with the global batch, instead of one copy per replica.
+        """
+        num_replicas, index = distributed.replica_context()
+        if num_replicas == 1:
+            return draw(shape, seed=self.seed_generator, dtype=dtype)
+        rest = tuple(shape[1:])
+        values = draw((num_replicas * shape[0],) + rest,
+                      seed=self.seed_generator, dtype=dtype)
+        values = ops.reshape(values, (num_replicas, shape[0]) + rest)
+        return ops.take(values, index, axis=0)
 
     def _update(self, group, loss_fn, training):
         if not training:
@@ -563,11 +591,11 @@ class StabilizedGAN(GANTrainer, keras.Model):
         if noise_level:
             batch_size = ops.shape(x)[0]
             scale_shape = (batch_size,) + (1,) * (len(x.shape) - 1)
-            scale = keras.random.uniform(scale_shape, seed=self.seed_generator,
+            scale = self._replica_random(keras.random.uniform, scale_shape,
                                          dtype=x.dtype)
-            scale = scale * (noise_level * ops.std(x))
-            noise = keras.random.normal(ops.shape(x), seed=self.seed_generator,
-                                        dtype=x.dtype)
+            scale = scale * (noise_level * self._global_std(x))
+            noise = self._replica_random(keras.random.normal, ops.shape(x),
+                                         dtype=x.dtype)
             inputs = x + scale * noise
         reconstruction = self.autoencoder(inputs, training=True)
         return ops.mean(per_sample_distance(x, reconstruction))
@@ -619,11 +647,15 @@ class StabilizedGAN(GANTrainer, keras.Model):
     def _consistency_term(self, loss, x, z, fake):
         if loss.kind == "manifold":
             target = ops.stop_gradient(self.autoencoder(fake, training=False))
-            return loss(target, fake)
-        if loss.kind == "data":
+            value = loss(target, fake)
+        elif loss.kind == "data":
             codes = self.encoder(x, training=True)
-            return loss(x, self.generator(codes, training=True))
-        return loss(z, self.encoder(fake, training=True))
+            value = loss(x, self.generator(codes, training=True))
+        else:
+            value = loss(z, self.encoder(fake, training=True))
+        # The local-batch mean, like the other terms (Keras losses divide
+        # by the replicas under a tf.distribute strategy).
+        return distributed.unscale_keras_loss(value)
 
     def _generator_loss(self, x, z):
         fake = self.generator(z, training=True)
@@ -728,7 +760,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
     def _began_step(self, energies, training):
         """Updates BEGAN's k_t and tracks M_global after a discriminator
         step, from that step's mean real and fake energies."""
-        real, fake = energies
+        # The same k_t on every replica: energies of the global batch.
+        real, fake = distributed.all_reduce_mean(energies)
         began = self.adversarial_loss
         self._trackers["convergence"].update_state(
             began.convergence(real, fake))

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from keras_aegan.src.backend.tensorflow import distributed
+
 
 class GANTrainer:
     def train_step(self, data):
@@ -15,7 +17,10 @@ class GANTrainer:
             loss, aux = loss_fn()
             # Multiplied by the loss scale under mixed_float16 (a
             # LossScaleOptimizer unscales in `apply`); else unchanged.
-            scaled_loss = optimizer.scale_loss(loss)
+            # Divided by the replicas under a tf.distribute strategy (the
+            # optimizer sums their gradients).
+            scaled_loss = optimizer.scale_loss(
+                distributed.scale_for_gradient_sum(loss))
         grads = tape.gradient(scaled_loss, variables)
         optimizer.apply(grads, variables)
         return loss, aux

@@ -2,6 +2,8 @@
 
 import torch
 
+from keras_aegan.src.backend.torch import distributed
+
 
 class GANTrainer:
     def train_step(self, data):
@@ -18,6 +20,8 @@ class GANTrainer:
         # scale_loss: see the TensorFlow trainer.
         grads = torch.autograd.grad(optimizer.scale_loss(loss),
                                     [v.value for v in variables])
+        # Averaged over the processes of a torch.distributed group.
+        grads = distributed.reduce_gradients(grads)
         with torch.no_grad():
             optimizer.apply(list(grads), variables)
         return loss.detach(), aux

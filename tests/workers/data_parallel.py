@@ -1,0 +1,136 @@
+"""Worker for tests/test_distributed.py: a few training steps on one device
+with global batch B, then the same steps data-parallel on 2 devices or
+processes with the same global batch, under this process's backend.
+
+    python data_parallel.py OUTPUT.npz
+
+- jax: `keras.distribution.DataParallel` over 2 host CPU devices
+  (`--xla_force_host_platform_device_count=2`);
+- tensorflow: `tf.distribute.MirroredStrategy` over 2 logical CPUs;
+- torch: 2 processes (`torch.multiprocessing`), a `gloo` process group on
+  loopback, each fitting its half of every global batch.
+
+Writes the weights of both runs (`single/<i>`, `parallel/<i>`), all
+optimizer variables included.
+"""
+
+import os
+import sys
+
+BACKEND = os.environ.get("KERAS_BACKEND", "jax")
+if BACKEND == "jax":
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                               + " --xla_force_host_platform_device_count=2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_aegan as kag  # noqa: E402
+
+GLOBAL_BATCH, STEPS, REPLICAS = 64, 2, 2
+
+
+def data():
+    x, _ = kag.datasets.ring(GLOBAL_BATCH * STEPS, seed=0)
+    return x
+
+
+def build_and_fit(x, batch_size):
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16))
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    # Every network and random draw of the step: the recommended terms
+    # (denoising autoencoder, encoder) and the latent term.
+    gan.compile(consistency_loss=kag.models.recommended_consistency_losses()
+                + ["latent"], discriminator_steps=2,
+                # TensorFlow: not XLA under MirroredStrategy, so neither on
+                # one device (XLA draws other random numbers).
+                jit_compile=BACKEND != "tensorflow" and "auto")
+    history = gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False,
+                      verbose=0)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert int(keras.ops.convert_to_numpy(
+        gan.generator_optimizer.iterations)) == STEPS
+    return gan
+
+
+def weights(gan):
+    return [np.array(keras.ops.convert_to_numpy(v))
+            for v in gan.weights + gan.optimizer.variables]
+
+
+def local_shard(x, rank):
+    """Rank `rank`'s half of every global batch, in order."""
+    per_replica = GLOBAL_BATCH // REPLICAS
+    return x.reshape(STEPS, REPLICAS, per_replica, -1)[:, rank].reshape(
+        -1, x.shape[-1])
+
+
+def torch_worker(rank, output):
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", rank=rank, world_size=REPLICAS)
+    try:
+        gan = build_and_fit(local_shard(data(), rank),
+                            GLOBAL_BATCH // REPLICAS)
+        if rank == 0:
+            np.savez(output, *weights(gan))
+    finally:
+        dist.destroy_process_group()
+
+
+def parallel_weights(output):
+    if BACKEND == "jax":
+        import jax
+
+        devices = jax.devices()
+        assert len(devices) == REPLICAS, devices
+        keras.distribution.set_distribution(
+            keras.distribution.DataParallel(devices=devices))
+        try:
+            gan = build_and_fit(data(), GLOBAL_BATCH)
+            sharding = gan.generator.weights[0].value.sharding
+            assert len(sharding.device_set) == REPLICAS, sharding
+            return weights(gan)
+        finally:
+            keras.distribution.set_distribution(None)
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        assert strategy.num_replicas_in_sync == REPLICAS
+        with strategy.scope():
+            gan = build_and_fit(data(), GLOBAL_BATCH)
+        return weights(gan)
+    import torch.multiprocessing as mp
+
+    import socket
+
+    with socket.socket() as sock:  # a free loopback port
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    os.environ["MASTER_ADDR"] = "127.0.0.1"
+    os.environ["MASTER_PORT"] = str(port)
+    path = output + ".rank0.npz"
+    mp.spawn(torch_worker, args=(path,), nprocs=REPLICAS, join=True)
+    saved = np.load(path)
+    return [saved[f"arr_{i}"] for i in range(len(saved.files))]
+
+
+def main(output):
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * REPLICAS)
+    single = weights(build_and_fit(data(), GLOBAL_BATCH))
+    keras.utils.clear_session()
+    parallel = parallel_weights(output)
+    np.savez(output, **{f"single/{i}": w for i, w in enumerate(single)},
+             **{f"parallel/{i}": w for i, w in enumerate(parallel)})
+    print("done", BACKEND, len(single))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
