@@ -158,6 +158,20 @@ def test_restore_puts_back_weights_and_optimizer_state(ring_data):
     assert len(changed) == len(gan.optimizer.members)
 
 
+def test_exploding_loss_rule(ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    monitor = StabilityMonitor(max_loss=100.0, verbose=False)
+    monitor.set_model(gan)
+    problems = monitor._problems({"d_loss": 1.3, "g_loss": -250.0,
+                                  "fid": 300.0})
+    assert [p for p, _ in problems] == ["exploding_loss"]
+    assert "g_loss" in problems[0][1] and "fid" not in problems[0][1]
+    assert monitor._problems({"d_loss": 1.3, "g_loss": 99.0}) == []
+    monitor.max_loss = None
+    assert monitor._problems({"g_loss": 1e30}) == []
+
+
 def test_discriminator_wins_rule():
     assert stability_monitor.discriminator_wins([20, 30], [-5, 1], 10.0)
     assert not stability_monitor.discriminator_wins([20, 30], [25, 1], 10.0)
@@ -171,6 +185,7 @@ def test_discriminator_wins_rule():
     ({"learning_rate_factor": 0.0}, ValueError), ({"max_restores": "3"},
                                                   TypeError),
     ({"real_data": np.full((4, 2), np.nan)}, ValueError),
+    ({"max_loss": 0.0}, ValueError), ({"max_loss": "big"}, TypeError),
 ])
 def test_bad_arguments(kwargs, error):
     with pytest.raises(error, match="StabilityMonitor"):

@@ -113,3 +113,43 @@ def test_model_saved_under_each_backend_loads_here(source, ring_data,
         reference["seed_state"])
     history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
     assert all(np.isfinite(v[0]) for v in history.history.values())
+
+
+class _BlowUpAtEpoch4(keras.callbacks.Callback):
+    """Makes the run diverge: learning rates of 1e8 from epoch 4 on."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 3:
+            self.model.generator_optimizer.learning_rate = 1e8
+            self.model.discriminator_optimizer.learning_rate = 1e8
+
+
+@pytest.mark.slow
+def test_divergence_is_caught_restored_and_the_run_covers_the_ring():
+    """End to end: a run made to diverge (its losses explode past 1e9) is
+    caught by StabilityMonitor, put back to its last healthy epoch with
+    halved learning rates, and ends with finite losses and every mode of
+    the ring covered."""
+    keras.utils.set_random_seed(0)
+    x, centers = kag.datasets.ring(8192, std=0.05, seed=0)
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(64, 64))
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))
+    monitor = kag.callbacks.StabilityMonitor(real_data=x, verbose=False)
+    history = gan.fit(x, batch_size=128, epochs=45, verbose=0,
+                      callbacks=[_BlowUpAtEpoch4(), monitor])
+    assert [(e["epoch"], e["problem"]) for e in monitor.events] == [
+        (4, "exploding_loss")]
+    assert "restored the state of epoch 3" in monitor.events[0]["action"]
+    assert max(history.history["g_loss"][3], history.history["d_loss"][3]) > 1e4
+    # The restored learning rate (1e-3), halved.
+    assert float(keras.ops.convert_to_numpy(
+        gan.generator_optimizer.learning_rate)) == pytest.approx(5e-4)
+    for key, values in history.history.items():
+        assert np.all(np.isfinite(values[4:])), key
+        assert max(abs(v) for v in values[4:]) < 1e4, key
+    coverage = kag.metrics.ModeCoverage(centers, 0.05)
+    coverage.update_state(x[:2500], gan.generate(2500, seed=1))
+    assert int(coverage.result()["modes"]) == 8

@@ -7,7 +7,8 @@ import keras
 import numpy as np
 
 ACTIONS = ("restore", "stop")
-PROBLEMS = ("non_finite_loss", "discriminator_wins", "diversity_collapse")
+PROBLEMS = ("non_finite_loss", "exploding_loss", "discriminator_wins",
+            "diversity_collapse")
 
 
 def discriminator_wins(real_logits, fake_logits, separation):
@@ -32,6 +33,9 @@ class StabilityMonitor(keras.callbacks.Callback):
     At the end of every `check_every` epochs it looks for three failures:
 
     - `non_finite_loss`: a logged loss (or a generated sample) is NaN/Inf;
+    - `exploding_loss`: a logged loss (a `*loss` key) is finite but larger
+      in magnitude than `max_loss` (weights blown up by a too-large step:
+      samples saturate, losses reach 1e9 and more, and no other rule fires);
     - `discriminator_wins`: on `num_samples` real and generated samples,
       every real logit is above every fake logit, by a mean gap larger than
       `separation_threshold` (logit discriminators only; needs
@@ -62,6 +66,7 @@ class StabilityMonitor(keras.callbacks.Callback):
         separation_threshold: float > 0, in logits.
         learning_rate_factor: float in (0, 1], applied on each restore.
         max_restores: int >= 0.
+        max_loss: float > 0 or `None` (no `exploding_loss` rule).
         seed: int, seed of the generated samples (the same every check).
         verbose: bool.
 
@@ -82,7 +87,7 @@ class StabilityMonitor(keras.callbacks.Callback):
     def __init__(self, real_data=None, action="restore", check_every=1,
                  num_samples=512, diversity_threshold=0.1,
                  separation_threshold=10.0, learning_rate_factor=0.5,
-                 max_restores=3, seed=0, verbose=True):
+                 max_restores=3, seed=0, verbose=True, max_loss=1e4):
         super().__init__()
         if action not in ACTIONS:
             raise ValueError(f"StabilityMonitor: `action` must be one of "
@@ -96,6 +101,8 @@ class StabilityMonitor(keras.callbacks.Callback):
                      math.inf, low_open=True)
         _check_float("learning_rate_factor", learning_rate_factor, 0.0, 1.0,
                      low_open=True)
+        if max_loss is not None:
+            _check_float("max_loss", max_loss, 0.0, math.inf, low_open=True)
         if real_data is not None:
             real_data = np.asarray(real_data)
             if real_data.ndim < 2 or len(real_data) < 2:
@@ -114,6 +121,7 @@ class StabilityMonitor(keras.callbacks.Callback):
         self.separation_threshold = float(separation_threshold)
         self.learning_rate_factor = float(learning_rate_factor)
         self.max_restores = max_restores
+        self.max_loss = None if max_loss is None else float(max_loss)
         self.seed = seed
         self.verbose = verbose
         self.events = []
@@ -152,6 +160,15 @@ class StabilityMonitor(keras.callbacks.Callback):
                if isinstance(v, numbers.Real) and not math.isfinite(v)}
         if bad:
             problems.append(("non_finite_loss", f"{bad}"))
+        elif self.max_loss is not None:
+            huge = {k: v for k, v in (logs or {}).items()
+                    if k.endswith("loss") and isinstance(v, numbers.Real)
+                    and abs(v) > self.max_loss}
+            if huge:
+                problems.append((
+                    "exploding_loss",
+                    f"{ {k: float(f'{v:.4g}') for k, v in huge.items()} } "
+                    f"beyond max_loss={self.max_loss:g}"))
         generated = self.model.generate(self.num_samples, seed=self.seed)
         if not np.isfinite(generated).all():
             if not bad:
