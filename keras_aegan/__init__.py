@@ -10,9 +10,10 @@ from keras_aegan import losses
 from keras_aegan import metrics
 from keras_aegan import models
 from keras_aegan import regularizers
+from keras_aegan import saving
 from keras_aegan.models import StabilizedGAN
 
 __version__ = "0.1.0"
 
 __all__ = ["StabilizedGAN", "callbacks", "datasets", "layers", "losses",
-           "metrics", "models", "regularizers", "__version__"]
+           "metrics", "models", "regularizers", "saving", "__version__"]

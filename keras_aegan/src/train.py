@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from keras_aegan.src import plotting
+from keras_aegan.src.saving import load as saving
 
 CONSISTENCY_CHOICES = ("recommended", "none", "manifold", "data", "latent")
 
@@ -231,7 +232,7 @@ def run_sample(args):
         raise SystemExit(f"{args.model}: no such file.")
     if args.num < 1:
         raise SystemExit("--num must be >= 1.")
-    gan = keras.saving.load_model(args.model)
+    gan = saving.load_model(args.model)
     if not isinstance(gan, StabilizedGAN):
         raise SystemExit(f"{args.model} holds a {type(gan).__name__}, not a "
                          "keras_aegan StabilizedGAN.")

@@ -248,3 +248,41 @@ def validate_data(x, data_shape, activation=None):
                 "generator's output activation.",
                 stacklevel=3,
             )
+
+
+def _packing(network):
+    """The largest `num_packed` of the PackSamples layers in `network`."""
+    from keras_aegan.src.layers.pack_samples import PackSamples
+
+    packed, stack = 1, [network]
+    while stack:
+        layer = stack.pop()
+        if isinstance(layer, PackSamples):
+            packed = max(packed, layer.num_packed)
+        stack.extend(getattr(layer, "layers", []))
+    return packed
+
+
+def check_batches_pack(discriminator, x, batch_size):
+    """A PackSamples discriminator needs every batch, the last one too, to
+    be a multiple of `num_packed`: checked before training for arrays (a
+    dataset's batches are checked by the layer as they come)."""
+    packed = _packing(discriminator)
+    if packed == 1 or not hasattr(x, "shape") or not hasattr(x, "__len__"):
+        return
+    size = 32 if batch_size is None else batch_size
+    last = len(x) % size
+    if size % packed == 0 and last % packed == 0:
+        return
+    if size % packed:
+        problem = f"batch_size={size}"
+    else:
+        problem = (f"the last batch of {last} samples ({len(x)} samples in "
+                   f"batches of {size})")
+    raise ValueError(
+        f"The discriminator packs {packed} samples into one "
+        f"(PackSamples(num_packed={packed})), so every batch must be a "
+        f"multiple of {packed}; {problem} is not. Pass a batch_size that "
+        f"is a multiple of {packed} and trim x to a multiple of it, e.g. "
+        f"x[:len(x) // batch_size * batch_size]."
+    )

@@ -827,6 +827,7 @@ class StabilizedGAN(GANTrainer, keras.Model):
             self.data_shape,
             data_checks.output_activation_name(self.generator),
         )
+        data_checks.check_batches_pack(self.discriminator, x, batch_size)
         if autoencoder_warmup_epochs:
             self._phase = "autoencoder"
             self.train_function = None
