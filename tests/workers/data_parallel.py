@@ -10,8 +10,9 @@ processes with the same global batch, under this process's backend.
 - torch: 2 processes (`torch.multiprocessing`), a `gloo` process group on
   loopback, each fitting its half of every global batch.
 
-Writes the weights of both runs (`single/<i>`, `parallel/<i>`), all
-optimizer variables included.
+Each of the two runs trains a non-saturating GAN and a BEGAN one. Writes
+the weights of both runs (`single/<i>`, `parallel/<i>`), all optimizer
+variables and BEGAN's k_t included.
 """
 
 import os
@@ -35,14 +36,18 @@ def data():
     return x
 
 
-def build_and_fit(x, batch_size):
+def build_and_fit(x, batch_size, began=False):
     keras.utils.set_random_seed(0)
-    nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16))
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16),
+                              autoencoder_discriminator=began)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    if began:
+        gan.balance.assign(0.5)  # k_t moves both ways from here
     # Every network and random draw of the step: the recommended terms
-    # (denoising autoencoder, encoder) and the latent term.
+    # (denoising autoencoder, encoder) and the latent term; BEGAN's k_t.
     gan.compile(consistency_loss=kag.models.recommended_consistency_losses()
                 + ["latent"], discriminator_steps=2,
+                adversarial_loss="began" if began else "non_saturating",
                 # TensorFlow: not XLA under MirroredStrategy, so neither on
                 # one device (XLA draws other random numbers).
                 jit_compile=BACKEND != "tensorflow" and "auto")
@@ -51,7 +56,17 @@ def build_and_fit(x, batch_size):
     assert all(np.isfinite(v[0]) for v in history.history.values())
     assert int(keras.ops.convert_to_numpy(
         gan.generator_optimizer.iterations)) == STEPS
+    if keras.distribution.distribution() is not None:
+        # Really data-parallel: the weights are replicated on both devices.
+        sharding = gan.generator.weights[0].value.sharding
+        assert len(sharding.device_set) == REPLICAS, sharding
     return gan
+
+
+def fit_both(x, batch_size):
+    """Weights and optimizer state after a non-saturating and a BEGAN run."""
+    return (weights(build_and_fit(x, batch_size))
+            + weights(build_and_fit(x, batch_size, began=True)))
 
 
 def weights(gan):
@@ -71,10 +86,9 @@ def torch_worker(rank, output):
 
     dist.init_process_group("gloo", rank=rank, world_size=REPLICAS)
     try:
-        gan = build_and_fit(local_shard(data(), rank),
-                            GLOBAL_BATCH // REPLICAS)
+        state = fit_both(local_shard(data(), rank), GLOBAL_BATCH // REPLICAS)
         if rank == 0:
-            np.savez(output, *weights(gan))
+            np.savez(output, *state)
     finally:
         dist.destroy_process_group()
 
@@ -88,10 +102,7 @@ def parallel_weights(output):
         keras.distribution.set_distribution(
             keras.distribution.DataParallel(devices=devices))
         try:
-            gan = build_and_fit(data(), GLOBAL_BATCH)
-            sharding = gan.generator.weights[0].value.sharding
-            assert len(sharding.device_set) == REPLICAS, sharding
-            return weights(gan)
+            return fit_both(data(), GLOBAL_BATCH)
         finally:
             keras.distribution.set_distribution(None)
     if BACKEND == "tensorflow":
@@ -100,8 +111,7 @@ def parallel_weights(output):
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         assert strategy.num_replicas_in_sync == REPLICAS
         with strategy.scope():
-            gan = build_and_fit(data(), GLOBAL_BATCH)
-        return weights(gan)
+            return fit_both(data(), GLOBAL_BATCH)
     import torch.multiprocessing as mp
 
     import socket
@@ -124,7 +134,7 @@ def main(output):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * REPLICAS)
-    single = weights(build_and_fit(data(), GLOBAL_BATCH))
+    single = fit_both(data(), GLOBAL_BATCH)
     keras.utils.clear_session()
     parallel = parallel_weights(output)
     np.savez(output, **{f"single/{i}": w for i, w in enumerate(single)},
