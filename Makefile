@@ -13,7 +13,7 @@ JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean
+.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,22 @@ test-%: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
 
 test: $(addprefix test-,$(BACKENDS))
+
+# The documentation site (MkDocs Material + mkdocstrings): `make docs` builds
+# it into site/ and fails on a broken link or reference (--strict);
+# `make docs-serve` serves it at http://127.0.0.1:8000 with live reload.
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PIP) -e ".[docs]"
+	touch $@
+docs: $(VENV)/.docs $(VENV)/.project
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+docs-serve: $(VENV)/.docs $(VENV)/.project
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
+
+# The docstrings' examples, run as doctests on one backend.
+doctest: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
+	KERAS_BACKEND=$(BACKEND) $(PY) -m pytest -q --doctest-modules \
+	  keras_aegan -p no:cacheprovider
 
 # Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
 # each script checks that its JSON has every figure. bench: the full protocol
@@ -76,4 +92,4 @@ import-check:
 	KERAS_BACKEND=jax $(IMPORT_VENV)/bin/python tests/import_check.py
 
 clean:
-	rm -rf $(VENV) $(IMPORT_VENV) runs .pytest_cache
+	rm -rf $(VENV) $(IMPORT_VENV) runs .pytest_cache site

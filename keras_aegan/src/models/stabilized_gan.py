@@ -805,7 +805,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 (needs the `"manifold"` term). Their history is kept in
                 `gan.warmup_history`; `callbacks` are not called during the
                 warm-up.
-            Other arguments: as in `keras.Model.fit`.
+
+        The other arguments are those of `keras.Model.fit`.
         """
         self._require_compiled("fit")
         if (isinstance(autoencoder_warmup_epochs, bool)
