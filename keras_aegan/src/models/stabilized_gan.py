@@ -1,7 +1,6 @@
 """StabilizedGAN: a Keras model that trains a GAN with autoencoder terms."""
 
 import functools
-import warnings
 
 import keras
 import numpy as np
