@@ -30,3 +30,23 @@ def test_every_api_page_is_in_the_site_navigation():
         config = f.read()
     for module in MODULES:
         assert f"api/{module}.md" in config, module
+
+
+# The StabilizedGAN methods a user calls; the rest are Keras' own.
+GAN_METHODS = ("compile", "fit", "generate")
+
+
+def _public_objects():
+    for module in MODULES:
+        for name in getattr(kag, module).__all__:
+            yield f"kag.{module}.{name}", getattr(getattr(kag, module), name)
+    for name in GAN_METHODS:
+        yield f"StabilizedGAN.{name}", getattr(kag.StabilizedGAN, name)
+
+
+@pytest.mark.parametrize("name,obj", list(_public_objects()),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_every_public_docstring_has_a_runnable_example(name, obj):
+    # `make doctest` runs these `>>>` examples (CI, on JAX).
+    doc = obj.__doc__ or ""
+    assert ">>>" in doc, f"{name}: add an `Example:` with `>>>` lines"

@@ -75,13 +75,24 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
         A `tf.data.Dataset` of float32 image batches
         `(batch_size, height, width, channels)` in [-1, 1].
 
-    Example:
+    Example (`tfds.testing.mock_data` stands in for the real MNIST here,
+    so nothing is downloaded; leave it out to train on the real data):
+
+    >>> import tensorflow_datasets as tfds
+    >>> import keras_aegan as kag
+    >>> with tfds.testing.mock_data(num_examples=64):
+    ...     images = kag.datasets.load_tfds("mnist", image_size=16,
+    ...                                     batch_size=32, seed=0)
+    ...     batch = next(iter(images))
+    >>> tuple(batch.shape), str(batch.dtype)
+    ((32, 16, 16, 1), "<dtype: 'float32'>")
+    >>> bool(batch.numpy().min() >= -1.0 and batch.numpy().max() <= 1.0)
+    True
+
+    Then, as with any data:
 
     ```python
-    import keras_aegan as kag
-
-    images = kag.datasets.load_tfds("mnist", image_size=32, batch_size=64)
-    nets = kag.models.dcgan((32, 32, 1), latent_dim=64)
+    nets = kag.models.dcgan((16, 16, 1), latent_dim=64)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
     gan.compile()
     gan.fit(images, epochs=10)

@@ -15,7 +15,32 @@ class AdversarialLoss:
 
     Subclasses implement `discriminator_loss(real_logits, fake_logits)` and
     `generator_loss(fake_logits)`; both return a scalar tensor. Objects are
-    serializable with `get_config()` / `from_config()`.
+    serializable with `get_config()` / `from_config()`; register a subclass
+    with `keras.saving.register_keras_serializable` so that a saved model
+    finds it again.
+
+    Example: a custom objective (here the least-squares loss with targets
+    `a`, `b`), passed to `compile` like a built-in one:
+
+    >>> import keras
+    >>> from keras import ops
+    >>> import keras_aegan as kag
+    >>> class ShiftedLeastSquares(kag.losses.AdversarialLoss):
+    ...     def __init__(self, target=1.0):
+    ...         self.target = target
+    ...     def discriminator_loss(self, real_logits, fake_logits):
+    ...         return 0.5 * (ops.mean(ops.square(real_logits - self.target))
+    ...                       + ops.mean(ops.square(fake_logits + self.target)))
+    ...     def generator_loss(self, fake_logits):
+    ...         return 0.5 * ops.mean(ops.square(fake_logits - self.target))
+    ...     def get_config(self):
+    ...         return {"target": self.target}
+    >>> loss = ShiftedLeastSquares(target=1.0)
+    >>> float(loss.discriminator_loss(ops.ones((4, 1)), -ops.ones((4, 1))))
+    0.0
+    >>> nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+    >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    >>> gan.compile(adversarial_loss=loss)
     """
 
     # True for the objectives that read reconstruction energies from a

@@ -22,6 +22,16 @@ class GANNetworks:
         discriminator: `(batch, *data_shape) -> (batch, 1)` logits.
         autoencoder: `(batch, *data_shape) -> (batch, *data_shape)`.
         encoder: `(batch, *data_shape) -> (batch, latent_dim)`.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> nets = kag.models.mlp_gan(data_dim=2, latent_dim=8)
+    >>> nets.generator.output_shape, nets.encoder.output_shape
+    ((None, 2), (None, 8))
+    >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+    ...                         autoencoder=nets.autoencoder,
+    ...                         encoder=nets.encoder)
     """
 
     generator: keras.Model

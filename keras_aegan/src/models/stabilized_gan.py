@@ -75,6 +75,17 @@ def recommended_consistency_losses():
     - the data term (`||x - G(E(x))||²`, Che et al. 2017) at weight 0.3:
       every real sample must stay reachable, which evens out the coverage
       (lower reverse KL) at a small cost in sample quality.
+
+    Returns:
+        A new list of `kag.losses.ReconstructionConsistencyLoss` objects.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> for term in kag.models.recommended_consistency_losses():
+    ...     print(term.kind, term.weight)
+    manifold 1.0
+    data 0.3
     """
     return [
         ReconstructionConsistencyLoss("manifold", distance="l1",
@@ -271,6 +282,20 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 generator update.
             **kwargs: passed to `keras.Model.compile`: `jit_compile`,
                 `steps_per_execution`, `run_eagerly`.
+
+        Example:
+
+        >>> import keras
+        >>> import keras_aegan as kag
+        >>> nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+        >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+        >>> gan.compile(
+        ...     generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        ...     adversarial_loss="hinge",
+        ...     consistency_loss=["manifold", "latent"],
+        ...     gradient_penalty=kag.regularizers.R1Penalty(gamma=1.0))
+        >>> [term.kind for term in gan.consistency_losses]
+        ['manifold', 'latent']
         """
         for name in ("optimizer", "loss", "loss_weights", "metrics",
                      "weighted_metrics"):
@@ -806,6 +831,25 @@ class StabilizedGAN(GANTrainer, keras.Model):
                 warm-up.
 
         The other arguments are those of `keras.Model.fit`.
+
+        Returns:
+            A `keras.callbacks.History`; `history.history` holds `d_loss`,
+            `g_loss` and, when they apply, `ae_loss`, `consistency_loss`,
+            `gp_loss`, `convergence` and `balance`, per epoch.
+
+        Example:
+
+        >>> import keras_aegan as kag
+        >>> x, _ = kag.datasets.ring(256, seed=0)
+        >>> nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+        >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+        >>> gan.compile(consistency_loss="manifold")
+        >>> history = gan.fit(x, batch_size=64, epochs=2, verbose=0,
+        ...                   autoencoder_warmup_epochs=1)
+        >>> sorted(history.history)
+        ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss']
+        >>> len(history.history["g_loss"]), len(gan.warmup_history.history["ae_loss"])
+        (2, 1)
         """
         self._require_compiled("fit")
         if (isinstance(autoencoder_warmup_epochs, bool)
@@ -879,6 +923,18 @@ class StabilizedGAN(GANTrainer, keras.Model):
 
         Returns:
             NumPy array of shape `(num_samples, *data_shape)`.
+
+        Example:
+
+        >>> import numpy as np
+        >>> import keras_aegan as kag
+        >>> nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+        >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+        >>> samples = gan.generate(100, seed=0)
+        >>> samples.shape, samples.dtype
+        ((100, 2), dtype('float32'))
+        >>> bool(np.array_equal(samples, gan.generate(100, seed=0)))
+        True
         """
         for name, value in (("num_samples", num_samples),
                             ("batch_size", batch_size)):
