@@ -13,7 +13,7 @@ JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest
+.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest examples
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ docs-serve: $(VENV)/.docs $(VENV)/.project
 doctest: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 	KERAS_BACKEND=$(BACKEND) $(PY) -m pytest -q --doctest-modules \
 	  keras_aegan -p no:cacheprovider
+
+# Every script in examples/ with --quick (a smoke run, CI): the Python ones
+# on BACKEND, switch_backends.sh on all three.
+EXAMPLES := $(sort $(wildcard examples/*.py))
+examples: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
+	for script in $(EXAMPLES); do echo "== $$script"; \
+	  KERAS_BACKEND=$(BACKEND) $(PY) $$script --quick || exit 1; done
+	PYTHON=$(PY) bash examples/switch_backends.sh --quick
 
 # Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
 # each script checks that its JSON has every figure. bench: the full protocol
