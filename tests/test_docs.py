@@ -50,3 +50,12 @@ def test_every_public_docstring_has_a_runnable_example(name, obj):
     # `make doctest` runs these `>>>` examples (CI, on JAX).
     doc = obj.__doc__ or ""
     assert ">>>" in doc, f"{name}: add an `Example:` with `>>>` lines"
+
+
+def test_every_example_is_on_the_examples_page():
+    with open(os.path.join(ROOT, "docs", "examples.md")) as f:
+        page = f.read()
+    scripts = sorted(os.listdir(os.path.join(ROOT, "examples")))
+    missing = [s for s in scripts if s.endswith((".py", ".sh"))
+               and f"`{s}`" not in page]
+    assert missing == [], "describe these in docs/examples.md"

@@ -294,8 +294,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
         ...     adversarial_loss="hinge",
         ...     consistency_loss=["manifold", "latent"],
         ...     gradient_penalty=kag.regularizers.R1Penalty(gamma=1.0))
-        >>> [term.kind for term in gan.consistency_losses]
-        ['manifold', 'latent']
+        >>> print(*[term.kind for term in gan.consistency_losses])
+        manifold latent
         """
         for name in ("optimizer", "loss", "loss_weights", "metrics",
                      "weighted_metrics"):
@@ -846,8 +846,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
         >>> gan.compile(consistency_loss="manifold")
         >>> history = gan.fit(x, batch_size=64, epochs=2, verbose=0,
         ...                   autoencoder_warmup_epochs=1)
-        >>> sorted(history.history)
-        ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss']
+        >>> print(*sorted(history.history))
+        ae_loss consistency_loss d_loss g_loss
         >>> len(history.history["g_loss"]), len(gan.warmup_history.history["ae_loss"])
         (2, 1)
         """
