@@ -66,7 +66,9 @@ def main(argv=None):
                                 autoencoder=nets.autoencoder,
                                 encoder=nets.encoder, seed=0)
         gan.compile()
-        history = gan.fit(images, epochs=args.epochs, verbose=2)
+        # The pipeline shuffles itself (load_tfds' shuffle_buffer).
+        history = gan.fit(images, epochs=args.epochs, shuffle=False,
+                          verbose=2)
     print("last epoch:", {k: round(v[-1], 3)
                           for k, v in history.history.items()})
     print("samples:", gan.generate(8, seed=0).shape)

@@ -7,10 +7,34 @@ import keras_aegan as kag
 LATENT_DIM = 4
 
 
+# On TensorFlow the XLA compilation of each test's training step costs
+# seconds and dominated the suite's time. These modules test the step itself
+# and keep the default (XLA on TensorFlow, jax.jit on JAX); in the others,
+# TensorFlow fits run as a tf.function without XLA unless the test passes
+# `jit_compile`. JAX and PyTorch are unchanged.
+XLA_MODULES = {"test_stabilized_gan", "test_energy_discriminators",
+               "test_gradient_penalties", "test_layers",
+               "test_mixed_precision", "test_adversarial_losses"}
+
+
 @pytest.fixture(autouse=True)
 def clear_session():
     keras.utils.clear_session()
     yield
+
+
+@pytest.fixture(autouse=True)
+def tensorflow_without_xla_outside_the_engine_tests(request, monkeypatch):
+    if (keras.backend.backend() != "tensorflow"
+            or request.module.__name__.split(".")[-1] in XLA_MODULES):
+        return
+    compile_ = kag.StabilizedGAN.compile
+
+    def compile_without_xla(self, *args, **kwargs):
+        kwargs.setdefault("jit_compile", False)
+        return compile_(self, *args, **kwargs)
+
+    monkeypatch.setattr(kag.StabilizedGAN, "compile", compile_without_xla)
 
 
 @pytest.fixture

@@ -59,3 +59,32 @@ def test_every_example_is_on_the_examples_page():
     missing = [s for s in scripts if s.endswith((".py", ".sh"))
                and f"`{s}`" not in page]
     assert missing == [], "describe these in docs/examples.md"
+
+
+def _python_blocks(relative_path):
+    with open(os.path.join(ROOT, relative_path)) as f:
+        return re.findall(r"```python\n(.*?)```", f.read(), re.S)
+
+
+# Pages a newcomer copies code from, run as written (in an empty folder)
+# except for the number of epochs.
+RUNNABLE_PAGES = {
+    "docs/quickstart.md": {"epochs=60": "epochs=1"},
+    "docs/index.md": {"epochs=20": "epochs=1"},
+    "README.md": {"epochs=20": "epochs=1"},
+}
+
+
+@pytest.mark.parametrize("page", sorted(RUNNABLE_PAGES))
+def test_the_code_on_the_page_runs(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = "\n".join(_python_blocks(page))
+    assert code, f"no ```python block in {page}"
+    for old, new in RUNNABLE_PAGES[page].items():
+        assert old in code, f"{page} no longer has {old!r}: update this test"
+        code = code.replace(old, new)
+    namespace = {}
+    exec(compile(code, page, "exec"), namespace)
+    assert namespace["samples"].ndim >= 2
+    assert (tmp_path / ("runs/gan.keras" if "quickstart" in page
+                        else "gan.keras")).exists()
