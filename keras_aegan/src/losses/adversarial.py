@@ -19,8 +19,9 @@ class AdversarialLoss:
     with `keras.saving.register_keras_serializable` so that a saved model
     finds it again.
 
-    Example: a custom objective (here the least-squares loss with targets
-    `a`, `b`), passed to `compile` like a built-in one:
+    Example: a custom objective (a least-squares loss with the targets
+    `+target` for real and `-target` for fake logits), passed to `compile`
+    like a built-in one:
 
     >>> import keras
     >>> from keras import ops
