@@ -1,3 +1,5 @@
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -5,6 +7,14 @@ import pytest
 import keras_aegan as kag
 
 LATENT_DIM = 4
+
+# Under pytest-xdist (`make test` runs 2 workers on 2 cores), PyTorch's own
+# intra-op threads oversubscribe the cores: one thread per worker runs the
+# torch suite twice as fast (measured: 62 s -> 28 s on two test files).
+if os.environ.get("PYTEST_XDIST_WORKER") and keras.backend.backend() == "torch":
+    import torch
+
+    torch.set_num_threads(1)
 
 
 # On TensorFlow the XLA compilation of each test's training step costs
