@@ -3,6 +3,7 @@
 import os
 import re
 
+import numpy as np
 import pytest
 
 import keras_aegan as kag
@@ -85,6 +86,9 @@ def test_the_code_on_the_page_runs(page, tmp_path, monkeypatch):
         code = code.replace(old, new)
     namespace = {}
     exec(compile(code, page, "exec"), namespace)
-    assert namespace["samples"].ndim >= 2
+    samples, gan = namespace["samples"], namespace["gan"]
+    assert samples.shape[1:] == gan.data_shape
+    assert np.isfinite(samples).all()
+    assert all(np.isfinite(v).all() for v in gan.history.history.values())
     assert (tmp_path / ("runs/gan.keras" if "quickstart" in page
                         else "gan.keras")).exists()
