@@ -12,3 +12,40 @@ def summarize(runs, fields):
         sem = float(stats.sem(values)) if len(values) > 1 else 0.0
         summary[field] = {"mean": float(values.mean()), "sem": sem}
     return summary
+
+
+def pool(pooled, entry, where, parallel=()):
+    """Pools `entry`'s runs (one dict per seed, with a `"seed"`) into
+    `pooled`, one method's entry of a merged result, in place.
+
+    `parallel` names lists that hold one item per run (e.g. traces) and are
+    pooled and ordered with the runs; the samples of the lowest seed are
+    kept. Raises SystemExit naming `where` if a seed is in both.
+    """
+    repeated = ({run["seed"] for run in pooled["runs"]}
+                & {run["seed"] for run in entry["runs"]})
+    if repeated:
+        raise SystemExit(f"{where} seeds {sorted(repeated)} are in two "
+                         "files.")
+    for key in ("runs", *parallel):
+        pooled[key] = pooled[key] + entry[key]
+    order = sorted(range(len(pooled["runs"])),
+                   key=lambda i: pooled["runs"][i]["seed"])
+    for key in ("runs", *parallel):
+        pooled[key] = [pooled[key][i] for i in order]
+    if "samples" in entry and (
+            "samples" not in pooled
+            or entry["samples_seed"] < pooled["samples_seed"]):
+        pooled.update(samples=entry["samples"],
+                      samples_seed=entry["samples_seed"])
+
+
+def check_protocol(merged, part, path):
+    """Sets `merged["protocol"]` from the first part merged; raises
+    SystemExit if `part` (read from `path`) was run under another one (the
+    number of seeds may differ)."""
+    protocol = merged.setdefault("protocol", dict(part["protocol"]))
+    if {k: v for k, v in protocol.items() if k != "seeds"} != {
+            k: v for k, v in part["protocol"].items() if k != "seeds"}:
+        raise SystemExit(f"{path} was run under another protocol: "
+                         f"{part['protocol']} vs {protocol}")

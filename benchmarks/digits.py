@@ -20,7 +20,9 @@ defaults); any other, e.g. `began`, with `--methods`. Each run keeps its
 per-epoch losses; BEGAN's convergence measure is plotted over training.
 
 Run:  python benchmarks/digits.py --backend jax [--quick] [--seeds 10]
-          [--steps 6000] [--variants digits,stacked]
+          [--first-seed 0] [--steps 6000] [--variants digits,stacked]
+      python benchmarks/digits.py --merge A/digits.json B/digits.json ...
+          --output DIR   (pools separate processes' runs by seed)
 Writes OUTPUT/digits.json, OUTPUT/digits_samples_VARIANT.png and, for
 methods that log it, OUTPUT/digits_convergence_VARIANT.png.
 """
@@ -35,6 +37,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
         __file__))))
 
+from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
 from benchmarks.methods import build as build_method  # noqa: E402
@@ -57,6 +61,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed .. first-seed+seeds-1 "
+                             "(to split a full run over processes; "
+                             "combine with --merge)")
     parser.add_argument("--steps", type=int, default=6_000,
                         help="generator steps per run")
     parser.add_argument("--variants", default="digits,stacked")
@@ -247,18 +255,22 @@ def format_table(variant, entries, floor_value, seeds):
     return "\n".join(lines)
 
 
-def plot(samples, variant, output):
-    """One 8x8 grid of seed-0 samples per method, side by side."""
+def plot(entries, variant, output):
+    """One 8x8 grid of samples (of each method's first seed) per method,
+    side by side."""
     import matplotlib
     import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(samples),
-                             figsize=(4 * len(samples), 4.3), squeeze=False)
-    for ax, (method, images) in zip(axes[0], samples.items()):
-        images = ((images[:64] + 1) / 2).clip(0, 1)
+    entries = {m: e for m, e in entries.items() if "samples" in e}
+    if not entries:
+        return
+    fig, axes = plt.subplots(1, len(entries),
+                             figsize=(4 * len(entries), 4.3), squeeze=False)
+    for ax, (method, entry) in zip(axes[0], entries.items()):
+        images = ((np.asarray(entry["samples"])[:64] + 1) / 2).clip(0, 1)
         side, channels = images.shape[1], images.shape[-1]
         # (8 rows, 8 cols, h, w, c) -> (8 h, 8 w, c)
         grid = images.reshape(8, 8, side, side, channels).transpose(
@@ -267,7 +279,7 @@ def plot(samples, variant, output):
             ax.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1)
         else:
             ax.imshow(grid)
-        ax.set_title(f"{method} (seed 0)")
+        ax.set_title(f"{method} (seed {entry['samples_seed']})")
         ax.axis("off")
     fig.savefig(os.path.join(output, f"digits_samples_{variant}.png"),
                 dpi=100, bbox_inches="tight")
@@ -317,8 +329,8 @@ def check_results(results):
             raise RuntimeError(f"digits {variant}: no Fréchet floor")
         for method, entry in results[variant]["methods"].items():
             for run in entry["runs"]:
-                missing = {*FIELDS[variant], "finite_losses", "steps",
-                           "seconds", "history"} - set(run)
+                missing = {*FIELDS[variant], "seed", "finite_losses",
+                           "steps", "seconds", "history"} - set(run)
                 if missing:
                     raise RuntimeError(
                         f"digits {variant}/{method}: a run lacks {missing}")
@@ -326,7 +338,63 @@ def check_results(results):
                 raise RuntimeError(f"digits {variant}/{method}: summary")
 
 
+def merge(paths, output):
+    """Combines digits.json files of separate runs (one process per method
+    or range of seeds) into one, and prints and plots the whole. Runs of the
+    same variant and method are pooled by seed."""
+    merged = {}
+    for path in paths:
+        with open(path) as f:
+            part = json.load(f)
+        check_protocol(merged, part, path)
+        if merged.setdefault("judge_accuracy", part["judge_accuracy"]) != (
+                part["judge_accuracy"]):
+            raise SystemExit(f"{path} was scored by another judge.")
+        for variant in FIELDS:
+            if variant not in part:
+                continue
+            target = merged.setdefault(variant, {
+                "frechet_floor": part[variant]["frechet_floor"],
+                "methods": {}})
+            if target["frechet_floor"] != part[variant]["frechet_floor"]:
+                raise SystemExit(f"{path}: another {variant} Fréchet floor.")
+            for method, entry in part[variant]["methods"].items():
+                pooled = target["methods"].get(method)
+                if pooled is None:
+                    target["methods"][method] = dict(entry)
+                else:
+                    pool(pooled, entry, f"{path}: {variant}/{method}")
+    for variant in FIELDS:
+        if variant not in merged:
+            continue
+        entries = merged[variant]["methods"]
+        for entry in entries.values():
+            entry["summary"] = summarize(entry["runs"], FIELDS[variant])
+        seeds = "/".join(map(str, sorted({len(e["runs"])
+                                          for e in entries.values()})))
+        print(format_table(variant, entries,
+                           merged[variant]["frechet_floor"], seeds))
+        os.makedirs(output, exist_ok=True)
+        plot(entries, variant, output)
+        plot_convergence(entries, variant, output)
+    merged["protocol"]["seeds"] = max(
+        len(entry["runs"]) for variant in FIELDS if variant in merged
+        for entry in merged[variant]["methods"].values())
+    check_results(merged)
+    with open(os.path.join(output, "digits.json"), "w") as f:
+        json.dump(merged, f, indent=1)
+    return merged
+
+
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "--merge":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--merge", nargs="+", required=True)
+        parser.add_argument("--output", default="runs/bench")
+        args = parser.parse_args(argv)
+        return merge(args.merge, args.output)
     args = parse_args(argv)
     import keras
 
@@ -355,18 +423,20 @@ def main(argv=None):
         entries, samples = {}, {}
         for method in methods:
             runs = []
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 result, generated = run_one(variant, method, seed, args.steps,
                                             judge, real)
-                runs.append(result)
-                if seed == 0:
+                runs.append({"seed": seed, **result})
+                if seed == args.first_seed:
                     samples[method] = generated
                 print(f"{variant} {method} seed {seed}: " + ", ".join(
                     f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                     for k, v in result.items() if k != "history"),
                     flush=True)
-            entries[method] = {"runs": runs,
-                               "summary": summarize(runs, FIELDS[variant])}
+            entries[method] = {
+                "runs": runs, "summary": summarize(runs, FIELDS[variant]),
+                "samples_seed": args.first_seed,
+                "samples": samples[method][:64].round(3).tolist()}
             # Finished methods survive an interrupted run.
             results[variant] = {"frechet_floor": floor_value,
                                 "methods": entries}
@@ -375,7 +445,7 @@ def main(argv=None):
                 json.dump(results, f)
         results[variant] = {"frechet_floor": floor_value, "methods": entries}
         print(format_table(variant, entries, floor_value, args.seeds))
-        plot(samples, variant, args.output)
+        plot(entries, variant, args.output)
         plot_convergence(entries, variant, args.output)
     check_results(results)
     with open(os.path.join(args.output, "digits.json"), "w") as f:

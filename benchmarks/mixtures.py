@@ -9,7 +9,10 @@ modes hit by an HQ sample; strict: >= 20 HQ samples; reverse KL). A run fails
 with fewer than K-1 modes or HQ below 50%.
 
 Run:  python benchmarks/mixtures.py --backend jax [--quick] [--seeds 10]
-          [--steps 25000] [--datasets ring,grid] [--methods plain,manifold]
+          [--first-seed 0] [--steps 25000] [--datasets ring,grid]
+          [--methods plain,manifold]
+      python benchmarks/mixtures.py --merge A/mixtures.json B/mixtures.json
+          ... --output DIR   (pools separate processes' runs by seed)
 Methods (benchmarks/methods.py): plain, manifold, data, latent, recommended
 (the default set), ebgan, began, hinge_sn, wgan_gp, pacgan2, pacgan4,
 recommended_pacgan4.
@@ -28,6 +31,8 @@ if __package__ in (None, ""):
         __file__))))
 
 
+from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import pool  # noqa: E402
 from benchmarks.methods import DEFAULT_METHODS  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
 from benchmarks.methods import build as build_method  # noqa: E402
@@ -283,11 +288,7 @@ def merge(paths, output):
     for path in paths:
         with open(path) as f:
             part = json.load(f)
-        protocol = merged.setdefault("protocol", dict(part["protocol"]))
-        if {k: v for k, v in protocol.items() if k != "seeds"} != {
-                k: v for k, v in part["protocol"].items() if k != "seeds"}:
-            raise SystemExit(f"{path} was run under another protocol: "
-                             f"{part['protocol']} vs {protocol}")
+        check_protocol(merged, part, path)
         for dataset, entries in part.items():
             if dataset == "protocol":
                 continue
@@ -295,25 +296,13 @@ def merge(paths, output):
                 pooled = merged.setdefault(dataset, {}).get(method)
                 if pooled is None:
                     merged[dataset][method] = dict(entry)
-                    continue
-                seen = {run["seed"] for run in pooled["runs"]}
-                repeated = seen & {run["seed"] for run in entry["runs"]}
-                if repeated:
-                    raise SystemExit(f"{path}: {dataset}/{method} seeds "
-                                     f"{sorted(repeated)} are in two files.")
-                pooled["runs"] = pooled["runs"] + entry["runs"]
-                pooled["traces"] = pooled["traces"] + entry["traces"]
-                if entry["samples_seed"] < pooled["samples_seed"]:
-                    pooled.update(samples=entry["samples"],
-                                  samples_seed=entry["samples_seed"])
+                else:
+                    pool(pooled, entry, f"{path}: {dataset}/{method}",
+                         parallel=("traces",))
     for dataset, entries in merged.items():
         if dataset == "protocol":
             continue
         for entry in entries.values():
-            order = sorted(range(len(entry["runs"])),
-                           key=lambda i: entry["runs"][i]["seed"])
-            entry["runs"] = [entry["runs"][i] for i in order]
-            entry["traces"] = [entry["traces"][i] for i in order]
             entry["summary"] = summarize(entry["runs"])
     merged["protocol"]["seeds"] = max(
         len(entry["runs"]) for dataset, entries in merged.items()

@@ -1,4 +1,5 @@
-"""Smoke test of the mixtures benchmark: a tiny run writes every field."""
+"""Smoke tests of the benchmarks: tiny runs write every field, and runs of
+separate processes pool with --merge."""
 
 import json
 import os
@@ -62,25 +63,41 @@ def test_each_mixtures_method_trains(method):
 def test_digits_benchmark_writes_every_field(tmp_path):
     from benchmarks import digits
 
-    results = digits.main(["--seeds", "1", "--steps", "30", "--output",
-                           str(tmp_path), "--methods",
-                           "plain,recommended,began"])
+    # Seeds 1 and 0 in two processes' worth of runs, pooled by --merge.
+    results = digits.main(["--seeds", "1", "--first-seed", "1", "--steps",
+                           "30", "--output", str(tmp_path / "1"), "--methods",
+                           "plain,began"])
     assert results["judge_accuracy"] >= 0.97
+    digits.main(["--seeds", "1", "--steps", "30", "--output",
+                 str(tmp_path / "0"), "--methods", "plain,recommended"])
+    digits.main(["--merge", str(tmp_path / "1" / "digits.json"),
+                 str(tmp_path / "0" / "digits.json"), "--output",
+                 str(tmp_path)])
     with open(tmp_path / "digits.json") as f:
         saved = json.load(f)
     digits.check_results(saved)
+    assert saved["protocol"]["seeds"] == 2
     for variant in ("digits", "stacked"):
         assert saved[variant]["frechet_floor"] >= 0
+        methods = saved[variant]["methods"]
+        assert [r["seed"] for r in methods["plain"]["runs"]] == [0, 1]
+        assert [r["seed"] for r in methods["began"]["runs"]] == [1]
+        assert methods["plain"]["samples_seed"] == 0
         for method in ("plain", "recommended"):
-            runs = saved[variant]["methods"][method]["runs"]
-            assert len(runs) == 1 and all(r["finite_losses"] for r in runs)
+            assert all(r["finite_losses"] for r in methods[method]["runs"])
+            assert np.asarray(methods[method]["samples"]).shape[0] == 64
         assert (tmp_path / f"digits_samples_{variant}.png").stat().st_size
-        began = saved[variant]["methods"]["began"]["runs"][0]["history"]
+        began = methods["began"]["runs"][0]["history"]
         assert {"convergence", "balance"} <= set(began)
         assert (tmp_path / f"digits_convergence_{variant}.png").stat().st_size
     from benchmarks import report
 
     assert "| began | 1 |" in report.digits_table(saved, "digits")
+    assert "| plain | 2 |" in report.digits_table(saved, "digits")
+    with pytest.raises(SystemExit, match="seeds \\[0\\] are in two files"):
+        digits.main(["--merge", str(tmp_path / "0" / "digits.json"),
+                     str(tmp_path / "0" / "digits.json"), "--output",
+                     str(tmp_path / "again")])
     # A broken result is caught.
     del saved["digits"]["methods"]["plain"]["runs"][0]["class_kl"]
     with pytest.raises(RuntimeError, match="class_kl"):
