@@ -250,17 +250,26 @@ def validate_data(x, data_shape, activation=None):
             )
 
 
+def nested_layers(network, descend=None):
+    """Yields `network` and every layer nested in it, breadth first.
+
+    `descend(layer)` returning False keeps the walk out of that layer's own
+    sublayers (the layer itself is still yielded).
+    """
+    queue = [network]
+    while queue:
+        layer = queue.pop(0)
+        yield layer
+        if descend is None or descend(layer):
+            queue.extend(getattr(layer, "layers", []))
+
+
 def _packing(network):
     """The largest `num_packed` of the PackSamples layers in `network`."""
     from keras_aegan.src.layers.pack_samples import PackSamples
 
-    packed, stack = 1, [network]
-    while stack:
-        layer = stack.pop()
-        if isinstance(layer, PackSamples):
-            packed = max(packed, layer.num_packed)
-        stack.extend(getattr(layer, "layers", []))
-    return packed
+    return max([layer.num_packed for layer in nested_layers(network)
+                if isinstance(layer, PackSamples)], default=1)
 
 
 def check_batches_pack(discriminator, x, batch_size):

@@ -443,13 +443,8 @@ class StabilizedGAN(GANTrainer, keras.Model):
     @property
     def _spectral_discriminator(self):
         """Whether the discriminator holds a SpectralNormalization layer."""
-        stack = [self.discriminator]
-        while stack:
-            layer = stack.pop()
-            if isinstance(layer, keras.layers.SpectralNormalization):
-                return True
-            stack.extend(getattr(layer, "layers", []))
-        return False
+        return any(isinstance(layer, keras.layers.SpectralNormalization)
+                   for layer in data_checks.nested_layers(self.discriminator))
 
     def _layer_autoencoders(self):
         """Autoencoders of the generator's ReconstructionConsistency layers,
@@ -457,15 +452,14 @@ class StabilizedGAN(GANTrainer, keras.Model):
         found, seen = [], set()
         if self._manifold_term:
             seen.add(id(self.autoencoder))
-        stack = list(self.generator.layers)
-        while stack:
-            layer = stack.pop(0)
-            if isinstance(layer, ReconstructionConsistency):
-                if id(layer.autoencoder) not in seen:
-                    seen.add(id(layer.autoencoder))
-                    found.append(layer.autoencoder)
-            else:
-                stack.extend(getattr(layer, "layers", []))
+        for layer in data_checks.nested_layers(
+                self.generator,
+                descend=lambda layer: not isinstance(
+                    layer, ReconstructionConsistency)):
+            if (isinstance(layer, ReconstructionConsistency)
+                    and id(layer.autoencoder) not in seen):
+                seen.add(id(layer.autoencoder))
+                found.append(layer.autoencoder)
         return found
 
     @property
