@@ -66,7 +66,7 @@ def test_digits_benchmark_writes_every_field(tmp_path):
     # Seeds 1 and 0 in two processes' worth of runs, pooled by --merge.
     results = digits.main(["--seeds", "1", "--first-seed", "1", "--steps",
                            "30", "--output", str(tmp_path / "1"), "--methods",
-                           "plain,began"])
+                           "plain,began,pacgan4"])
     assert results["judge_accuracy"] >= 0.97
     digits.main(["--seeds", "1", "--steps", "30", "--output",
                  str(tmp_path / "0"), "--methods", "plain,recommended"])
@@ -82,6 +82,7 @@ def test_digits_benchmark_writes_every_field(tmp_path):
         methods = saved[variant]["methods"]
         assert [r["seed"] for r in methods["plain"]["runs"]] == [0, 1]
         assert [r["seed"] for r in methods["began"]["runs"]] == [1]
+        assert methods["pacgan4"]["runs"][0]["finite_losses"]
         assert methods["plain"]["samples_seed"] == 0
         for method in ("plain", "recommended"):
             assert all(r["finite_losses"] for r in methods[method]["runs"])
