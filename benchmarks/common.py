@@ -49,3 +49,23 @@ def check_protocol(merged, part, path):
             k: v for k, v in part["protocol"].items() if k != "seeds"}:
         raise SystemExit(f"{path} was run under another protocol: "
                          f"{part['protocol']} vs {protocol}")
+
+
+def panels(count, width, height, columns=5):
+    """A matplotlib figure of `count` panels of `width` x `height` inches,
+    at most `columns` per row; returns `(figure, axes)` with one axis per
+    panel (the unused ones hidden)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns,
+                             figsize=(width * columns, height * rows),
+                             squeeze=False)
+    axes = list(axes.flat)
+    for ax in axes[count:]:
+        ax.axis("off")
+    return fig, axes[:count]

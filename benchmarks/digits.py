@@ -38,6 +38,7 @@ if __package__ in (None, ""):
         __file__))))
 
 from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -261,19 +262,15 @@ def format_table(variant, entries, floor_value, seeds):
 
 def plot(entries, variant, output):
     """One 8x8 grid of samples (of each method's first seed) per method,
-    side by side."""
-    import matplotlib
-    import numpy as np
-
-    matplotlib.use("Agg")
+    five methods to a row."""
     import matplotlib.pyplot as plt
+    import numpy as np
 
     entries = {m: e for m, e in entries.items() if "samples" in e}
     if not entries:
         return
-    fig, axes = plt.subplots(1, len(entries),
-                             figsize=(4 * len(entries), 4.3), squeeze=False)
-    for ax, (method, entry) in zip(axes[0], entries.items()):
+    fig, axes = panels(len(entries), 4, 4.3)
+    for ax, (method, entry) in zip(axes, entries.items()):
         images = ((np.asarray(entry["samples"])[:64] + 1) / 2).clip(0, 1)
         side, channels = images.shape[1], images.shape[-1]
         # (8 rows, 8 cols, h, w, c) -> (8 h, 8 w, c)

@@ -32,6 +32,7 @@ if __package__ in (None, ""):
 
 
 from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.methods import DEFAULT_METHODS  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -230,8 +231,8 @@ def plot(results, dataset, output):
     import matplotlib.pyplot as plt
 
     methods = list(results[dataset])
-    fig, axes = plt.subplots(1, len(methods), figsize=(3 * len(methods), 3))
-    for ax, method in zip(list(getattr(axes, "flat", [axes])), methods):
+    fig, axes = panels(len(methods), 3, 3.2)
+    for ax, method in zip(axes, methods):
         entry = results[dataset][method]
         generated = np.array(entry["samples"])
         centers = np.array(entry["centers"])
@@ -243,7 +244,7 @@ def plot(results, dataset, output):
                 dpi=100, bbox_inches="tight")
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
     for method in methods:
         entry = results[dataset][method]
         trace = entry["traces"][0]
@@ -252,7 +253,7 @@ def plot(results, dataset, output):
                 marker=".")
     ax.set_xlabel("generator step")
     ax.set_ylabel("modes covered")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.grid(alpha=0.3)
     fig.savefig(os.path.join(output, f"mixtures_trace_{dataset}.png"),
                 dpi=100, bbox_inches="tight")
