@@ -32,7 +32,8 @@ METHODS = {
                 "compile": {"consistency_loss": None}},
     "pacgan4": {"networks": {"num_packed": 4},
                 "compile": {"consistency_loss": None}},
-    # The recommended terms with a PacGAN4 discriminator.
+    # The recommended terms with a PacGAN2 / PacGAN4 discriminator.
+    "recommended_pacgan2": {"networks": {"num_packed": 2}, "compile": {}},
     "recommended_pacgan4": {"networks": {"num_packed": 4}, "compile": {}},
     # The recommended terms, scored with kag.callbacks.GeneratorEMA's
     # average of the generator (decay 0.999).
