@@ -272,6 +272,9 @@ def plot(entries, variant, output):
     fig, axes = panels(len(entries), 4, 4.3)
     for ax, (method, entry) in zip(axes, entries.items()):
         images = ((np.asarray(entry["samples"])[:64] + 1) / 2).clip(0, 1)
+        # A one-pixel grey border around each digit keeps them apart.
+        images = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)),
+                        constant_values=0.5)
         side, channels = images.shape[1], images.shape[-1]
         # (8 rows, 8 cols, h, w, c) -> (8 h, 8 w, c)
         grid = images.reshape(8, 8, side, side, channels).transpose(
