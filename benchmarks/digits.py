@@ -437,16 +437,17 @@ def main(argv=None):
                     f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                     for k, v in result.items() if k != "history"),
                     flush=True)
-            entries[method] = {
-                "runs": runs, "summary": summarize(runs, FIELDS[variant]),
-                "samples_seed": args.first_seed,
-                "samples": samples[method][:64].round(3).tolist()}
-            # Finished methods survive an interrupted run.
-            results[variant] = {"frechet_floor": floor_value,
-                                "methods": entries}
-            with open(os.path.join(args.output, "digits.partial.json"),
-                      "w") as f:
-                json.dump(results, f)
+                entries[method] = {
+                    "runs": runs, "summary": summarize(runs, FIELDS[variant]),
+                    "samples_seed": args.first_seed,
+                    "samples": samples[method][:64].round(3).tolist()}
+                # Finished runs survive an interrupted one: the partial
+                # file can be pooled with --merge like a whole one.
+                results[variant] = {"frechet_floor": floor_value,
+                                    "methods": entries}
+                with open(os.path.join(args.output, "digits.partial.json"),
+                          "w") as f:
+                    json.dump(results, f)
         results[variant] = {"frechet_floor": floor_value, "methods": entries}
         print(format_table(variant, entries, floor_value, args.seeds))
         plot(entries, variant, args.output)

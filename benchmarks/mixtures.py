@@ -354,16 +354,18 @@ def main(argv=None):
                 print(f"{dataset} {method} seed {seed}: "
                       + ", ".join(f"{k}={v:.3f}" for k, v in final.items()
                                   if k != "failed"), flush=True)
-            generated, centers = samples[method]
-            results[dataset][method] = {
-                "runs": runs, "traces": traces, "summary": summarize(runs),
-                "samples_seed": args.first_seed,
-                "samples": generated[:1000].round(3).tolist(),
-                "centers": centers.tolist()}
-            # Finished methods survive an interrupted run.
-            with open(os.path.join(args.output, "mixtures.partial.json"),
-                      "w") as f:
-                json.dump(results, f)
+                generated, centers = samples[method]
+                results[dataset][method] = {
+                    "runs": runs, "traces": traces,
+                    "summary": summarize(runs),
+                    "samples_seed": args.first_seed,
+                    "samples": generated[:1000].round(3).tolist(),
+                    "centers": centers.tolist()}
+                # Finished runs survive an interrupted one: the partial
+                # file can be pooled with --merge like a whole one.
+                with open(os.path.join(args.output, "mixtures.partial.json"),
+                          "w") as f:
+                    json.dump(results, f)
         print(format_table(results, dataset, args.seeds))
         plot(results, dataset, args.output)
     check_results(results)

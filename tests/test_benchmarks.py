@@ -19,7 +19,8 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
         mixtures.main(["--seeds", "1", "--first-seed", str(seed), "--steps",
                        "40", "--eval-every", "20", "--methods",
                        "plain,manifold", "--output", str(tmp_path / str(seed))])
-    mixtures.main(["--merge", str(tmp_path / "1" / "mixtures.json"),
+    # The partial file (written after every run) pools like a whole one.
+    mixtures.main(["--merge", str(tmp_path / "1" / "mixtures.partial.json"),
                    str(tmp_path / "0" / "mixtures.json"), "--output",
                    str(tmp_path)])
     with open(tmp_path / "mixtures.json") as f:
@@ -50,6 +51,27 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
                        str(tmp_path / "again")])
 
 
+def test_an_interrupted_mixtures_run_keeps_its_finished_seeds(
+        tmp_path, monkeypatch):
+    real_run_one = mixtures.run_one
+
+    def run_one(dataset, method, seed, *args, **kwargs):
+        if seed == 1:
+            raise KeyboardInterrupt
+        return real_run_one(dataset, method, seed, *args, **kwargs)
+
+    monkeypatch.setattr(mixtures, "run_one", run_one)
+    with pytest.raises(KeyboardInterrupt):
+        mixtures.main(["--seeds", "2", "--steps", "20", "--eval-every", "20",
+                       "--methods", "plain", "--datasets", "ring",
+                       "--output", str(tmp_path / "cut")])
+    mixtures.main(["--merge", str(tmp_path / "cut" / "mixtures.partial.json"),
+                   "--output", str(tmp_path)])
+    with open(tmp_path / "mixtures.json") as f:
+        results = json.load(f)
+    assert [run["seed"] for run in results["ring"]["plain"]["runs"]] == [0]
+
+
 @pytest.mark.parametrize("method", ["ebgan", "began", "hinge_sn", "wgan_gp",
                                     "pacgan2", "recommended_pacgan4",
                                     "recommended_ema"])
@@ -70,7 +92,7 @@ def test_digits_benchmark_writes_every_field(tmp_path):
     assert results["judge_accuracy"] >= 0.97
     digits.main(["--seeds", "1", "--steps", "30", "--output",
                  str(tmp_path / "0"), "--methods", "plain,recommended"])
-    digits.main(["--merge", str(tmp_path / "1" / "digits.json"),
+    digits.main(["--merge", str(tmp_path / "1" / "digits.partial.json"),
                  str(tmp_path / "0" / "digits.json"), "--output",
                  str(tmp_path)])
     with open(tmp_path / "digits.json") as f:
