@@ -28,6 +28,10 @@ METHODS = {
                             "gradient_penalty": 10.0,
                             "discriminator_steps": 5,
                             "consistency_loss": None}},
+    # WGAN-GP with the recommended consistency terms.
+    "recommended_wgan_gp": {"compile": {"adversarial_loss": "wasserstein",
+                                        "gradient_penalty": 10.0,
+                                        "discriminator_steps": 5}},
     "pacgan2": {"networks": {"num_packed": 2},
                 "compile": {"consistency_loss": None}},
     "pacgan4": {"networks": {"num_packed": 4},

@@ -74,6 +74,8 @@ def test_an_interrupted_mixtures_run_keeps_its_finished_seeds(
 
 @pytest.mark.parametrize("method", ["ebgan", "began", "hinge_sn", "wgan_gp",
                                     "pacgan2", "recommended_pacgan4",
+                                    "recommended_pacgan2",
+                                    "recommended_wgan_gp",
                                     "recommended_ema"])
 def test_each_mixtures_method_trains(method):
     final, trace, generated, _ = mixtures.run_one("ring", method, 0, 10, 10)
