@@ -69,3 +69,17 @@ def panels(count, width, height, columns=5):
     for ax in axes[count:]:
         ax.axis("off")
     return fig, axes[:count]
+
+
+def merge_requested(argv, merge):
+    """Runs `merge(paths, output)` if `argv` asks for it (`--merge PATH ...
+    [--output DIR]`) and returns its result; None otherwise."""
+    import argparse
+
+    if not argv or argv[0] != "--merge":
+        return None
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--merge", nargs="+", required=True)
+    parser.add_argument("--output", default="runs/bench")
+    args = parser.parse_args(argv)
+    return merge(args.merge, args.output)

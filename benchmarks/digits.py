@@ -39,6 +39,7 @@ if __package__ in (None, ""):
 
 from benchmarks.common import check_protocol  # noqa: E402
 from benchmarks.common import panels  # noqa: E402
+from benchmarks.common import merge_requested  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -243,7 +244,8 @@ def run_one(variant, method, seed, steps, judge, real):
         np.isfinite(v).all() for v in history.history.values()))
     result["steps"] = epochs * steps_per_epoch
     result["seconds"] = seconds
-    result["history"] = {k: [float(v) for v in values]
+    # Four significant digits keep the stored JSON small.
+    result["history"] = {k: [float(f"{v:.4g}") for v in values]
                          for k, values in history.history.items()}
     return result, generated
 
@@ -260,6 +262,14 @@ def format_table(variant, entries, floor_value, seeds):
     return "\n".join(lines)
 
 
+def to_8bit(images):
+    """Images in [-1, 1] as nested lists of 0-255 integers (for the JSON)."""
+    import numpy as np
+
+    return np.round((np.asarray(images) + 1) * 127.5).clip(0, 255).astype(
+        np.uint8).tolist()
+
+
 def plot(entries, variant, output):
     """One 8x8 grid of samples (of each method's first seed) per method,
     five methods to a row."""
@@ -271,7 +281,7 @@ def plot(entries, variant, output):
         return
     fig, axes = panels(len(entries), 4, 4.3)
     for ax, (method, entry) in zip(axes, entries.items()):
-        images = ((np.asarray(entry["samples"])[:64] + 1) / 2).clip(0, 1)
+        images = np.asarray(entry["samples"])[:64] / 255.0
         # A one-pixel grey border around each digit keeps them apart.
         images = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)),
                         constant_values=0.5)
@@ -386,19 +396,16 @@ def merge(paths, output):
         for entry in merged[variant]["methods"].values())
     check_results(merged)
     with open(os.path.join(output, "digits.json"), "w") as f:
-        json.dump(merged, f, indent=1)
+        json.dump(merged, f)
     return merged
 
 
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
-    if argv and argv[0] == "--merge":
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--merge", nargs="+", required=True)
-        parser.add_argument("--output", default="runs/bench")
-        args = parser.parse_args(argv)
-        return merge(args.merge, args.output)
+    merged = merge_requested(argv, merge)
+    if merged is not None:
+        return merged
     args = parse_args(argv)
     import keras
 
@@ -440,7 +447,7 @@ def main(argv=None):
                 entries[method] = {
                     "runs": runs, "summary": summarize(runs, FIELDS[variant]),
                     "samples_seed": args.first_seed,
-                    "samples": samples[method][:64].round(3).tolist()}
+                    "samples": to_8bit(samples[method][:64])}
                 # Finished runs survive an interrupted one: the partial
                 # file can be pooled with --merge like a whole one.
                 results[variant] = {"frechet_floor": floor_value,
@@ -454,7 +461,7 @@ def main(argv=None):
         plot_convergence(entries, variant, args.output)
     check_results(results)
     with open(os.path.join(args.output, "digits.json"), "w") as f:
-        json.dump(results, f, indent=1)
+        json.dump(results, f)
     return results
 
 

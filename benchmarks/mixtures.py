@@ -34,6 +34,7 @@ if __package__ in (None, ""):
 
 from benchmarks.common import check_protocol  # noqa: E402
 from benchmarks.common import panels  # noqa: E402
+from benchmarks.common import merge_requested  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.methods import DEFAULT_METHODS  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -323,12 +324,9 @@ def merge(paths, output):
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
-    if argv and argv[0] == "--merge":
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--merge", nargs="+", required=True)
-        parser.add_argument("--output", default="runs/bench")
-        args = parser.parse_args(argv)
-        return merge(args.merge, args.output)
+    merged = merge_requested(argv, merge)
+    if merged is not None:
+        return merged
     args = parse_args(argv)
     import keras
 
