@@ -14,9 +14,9 @@ Run:  python benchmarks/mixtures.py --backend jax [--quick] [--seeds 10]
       python benchmarks/mixtures.py --merge A/mixtures.json B/mixtures.json
           ... --output DIR   (pools separate processes' runs by seed)
 Methods (benchmarks/methods.py): plain, manifold, data, latent, recommended
-(the default set), ebgan, began, hinge_sn, wgan_gp, pacgan2, pacgan4,
-recommended_pacgan2, recommended_pacgan4, recommended_wgan_gp,
-recommended_ema.
+(the default set), ebgan, began, hinge_sn, wgan_gp, wgan_gp_paper,
+pacgan2, pacgan4, recommended_pacgan2, recommended_pacgan4,
+recommended_wgan_gp, recommended_ema.
 Writes OUTPUT/mixtures.json, OUTPUT/mixtures_samples_DATASET.png and
 OUTPUT/mixtures_trace_DATASET.png, and prints the table.
 """

@@ -76,12 +76,26 @@ def test_an_interrupted_mixtures_run_keeps_its_finished_seeds(
                                     "pacgan2", "recommended_pacgan4",
                                     "recommended_pacgan2",
                                     "recommended_wgan_gp",
-                                    "recommended_ema"])
+                                    "wgan_gp_paper", "recommended_ema"])
 def test_each_mixtures_method_trains(method):
     final, trace, generated, _ = mixtures.run_one("ring", method, 0, 10, 10)
     assert generated.shape == (mixtures.NUM_SCORED, 2)
     assert np.isfinite(generated).all()
     assert set(mixtures.FIELDS) <= set(final) and len(trace) == 1
+
+
+def test_a_method_with_its_own_optimizers_gets_one_per_network():
+    from benchmarks import methods
+
+    _, compile_kwargs = methods.build("wgan_gp_paper")
+    generator = compile_kwargs["generator_optimizer"]
+    discriminator = compile_kwargs["discriminator_optimizer"]
+    assert generator is not discriminator
+    for optimizer in (generator, discriminator):
+        assert float(optimizer.learning_rate) == pytest.approx(1e-4)
+        assert (optimizer.beta_1, optimizer.beta_2) == (0.5, 0.9)
+    # The protocol's optimizers stay for the other methods.
+    assert "generator_optimizer" not in methods.build("wgan_gp")[1]
 
 
 def test_digits_benchmark_writes_every_field(tmp_path):
