@@ -317,7 +317,7 @@ def merge(paths, output):
         print(format_table(merged, dataset, "/".join(map(str, sorted(seeds)))))
         plot(merged, dataset, output)
     with open(os.path.join(output, "mixtures.json"), "w") as f:
-        json.dump(merged, f, indent=1)
+        json.dump(merged, f)
     return merged
 
 
@@ -369,7 +369,7 @@ def main(argv=None):
         plot(results, dataset, args.output)
     check_results(results)
     with open(os.path.join(args.output, "mixtures.json"), "w") as f:
-        json.dump(results, f, indent=1)
+        json.dump(results, f)
     return results
 
 
