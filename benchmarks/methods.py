@@ -3,8 +3,8 @@
 Each method is the options it gives the network builder (`mlp_gan`) and
 `compile()`; everything else (sizes, optimizers, steps) is the benchmark's
 protocol, except where a method names its own `"optimizers"` (the Adam
-settings of both the generator and the discriminator). Values are plain data here; `build` turns them into objects once
-the backend is chosen.
+settings of both the generator and the discriminator). Values are plain
+data here; `build` turns them into objects once the backend is chosen.
 """
 
 METHODS = {
@@ -32,7 +32,8 @@ METHODS = {
     # WGAN-GP with the paper's optimizer instead of the protocol's, for both
     # networks (Gulrajani et al. 2017, toy and image runs): Adam 1e-4,
     # beta_1 0.5, beta_2 0.9. The protocol's generator learns 10x faster
-    # than its critic, which WGAN-GP does not survive on the mixtures.
+    # than its critic; this row tells whether that is why WGAN-GP fails on
+    # the mixtures (measured: it is not, docs/benchmarks.md).
     "wgan_gp_paper": {"compile": {"adversarial_loss": "wasserstein",
                                   "gradient_penalty": 10.0,
                                   "discriminator_steps": 5,
