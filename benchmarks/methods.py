@@ -7,6 +7,10 @@ settings of both the generator and the discriminator). Values are plain
 data here; `build` turns them into objects once the backend is chosen.
 """
 
+# The Wasserstein loss with the WGAN-GP paper's penalty and critic steps.
+WGAN_GP = {"adversarial_loss": "wasserstein", "gradient_penalty": 10.0,
+           "discriminator_steps": 5}
+
 METHODS = {
     # Our plain GAN under the protocol: the baseline of every table.
     "plain": {"compile": {"consistency_loss": None}},
@@ -25,25 +29,17 @@ METHODS = {
                  "compile": {"adversarial_loss": "hinge",
                              "consistency_loss": None}},
     # WGAN-GP as published: weight 10, 5 critic steps per generator step.
-    "wgan_gp": {"compile": {"adversarial_loss": "wasserstein",
-                            "gradient_penalty": 10.0,
-                            "discriminator_steps": 5,
-                            "consistency_loss": None}},
+    "wgan_gp": {"compile": {**WGAN_GP, "consistency_loss": None}},
     # WGAN-GP with the paper's optimizer instead of the protocol's, for both
     # networks (Gulrajani et al. 2017, toy and image runs): Adam 1e-4,
     # beta_1 0.5, beta_2 0.9. The protocol's generator learns 10x faster
     # than its critic; this row tells whether that is why WGAN-GP fails on
     # the mixtures (measured: it is not, docs/benchmarks.md).
-    "wgan_gp_paper": {"compile": {"adversarial_loss": "wasserstein",
-                                  "gradient_penalty": 10.0,
-                                  "discriminator_steps": 5,
-                                  "consistency_loss": None},
+    "wgan_gp_paper": {"compile": {**WGAN_GP, "consistency_loss": None},
                       "optimizers": {"learning_rate": 1e-4, "beta_1": 0.5,
                                      "beta_2": 0.9}},
     # WGAN-GP with the recommended consistency terms.
-    "recommended_wgan_gp": {"compile": {"adversarial_loss": "wasserstein",
-                                        "gradient_penalty": 10.0,
-                                        "discriminator_steps": 5}},
+    "recommended_wgan_gp": {"compile": dict(WGAN_GP)},
     "pacgan2": {"networks": {"num_packed": 2},
                 "compile": {"consistency_loss": None}},
     "pacgan4": {"networks": {"num_packed": 4},
