@@ -107,9 +107,10 @@ def test_a_method_with_its_own_optimizers_trains_with_them(monkeypatch):
     # The protocol's optimizers (generator 1e-3, discriminator 1e-4) stay
     # for the other methods.
     protocol = compiled["wgan_gp"]
-    assert float(protocol["generator_optimizer"].learning_rate) == (
-        pytest.approx(1e-3))
-    assert protocol["generator_optimizer"].beta_2 == 0.999
+    for name, rate in (("generator_optimizer", 1e-3),
+                       ("discriminator_optimizer", 1e-4)):
+        assert float(protocol[name].learning_rate) == pytest.approx(rate)
+        assert (protocol[name].beta_1, protocol[name].beta_2) == (0.5, 0.999)
 
 
 def test_digits_benchmark_writes_every_field(tmp_path):
