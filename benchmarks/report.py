@@ -59,7 +59,8 @@ def digits_table(results, variant):
     for method, entry in results[variant]["methods"].items():
         s = entry["summary"]
         lines.append(f"| {method} | {len(entry['runs'])} | " + " | ".join(
-            _pm(s, f, digits=3 if "kl" in f or f == "confidence" else 2)
+            _pm(s, f, digits=3 if "kl" in f or f == "confidence"
+                else 1 if f == "modes_covered" else 2)
             for f in fields) + " |")
     return "\n".join(lines)
 

@@ -1,7 +1,10 @@
-"""The documentation site covers the public API."""
+"""The documentation site covers the public API, and the benchmark page
+shows the stored results."""
 
+import json
 import os
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +12,10 @@ import pytest
 import keras_aegan as kag
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from benchmarks import report  # noqa: E402
+
 MODULES = [name for name in kag.__all__
            if name not in ("StabilizedGAN", "__version__")]
 
@@ -92,3 +99,72 @@ def test_the_code_on_the_page_runs(page, tmp_path, monkeypatch):
     assert all(np.isfinite(v).all() for v in gan.history.history.values())
     assert (tmp_path / ("runs/gan.keras" if "quickstart" in page
                         else "gan.keras")).exists()
+
+
+def _tables(text):
+    """Markdown tables as lists of rows, each a list of stripped cells."""
+    tables, rows = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+            rows.append([c.strip() for c in cells])
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
+
+
+@pytest.mark.parametrize("page", sorted(
+    os.path.relpath(os.path.join(d, f), ROOT)
+    for d, _, files in os.walk(os.path.join(ROOT, "docs"))
+    for f in files if f.endswith(".md")) + ["README.md"])
+def test_every_table_row_has_the_header_s_cells(page):
+    with open(os.path.join(ROOT, page)) as f:
+        tables = _tables(f.read())
+    for rows in tables:
+        bad = [r for r in rows if len(r) != len(rows[0])]
+        assert bad == [], f"{page}: rows unlike the header {rows[0]}: {bad}"
+
+
+def _first_table_after(text, marker):
+    return _tables(text[text.index(marker):])[0]
+
+
+def _method(label):
+    """`**recommended** (ours)` -> `recommended`: the row's method key."""
+    return label.replace("*", "").split(" ")[0]
+
+
+BENCHMARK_TABLES = [  # (json file, kind, key, where its section starts)
+    ("mixtures.json", "mixtures", "ring", "**ring** (K = 8;"),
+    ("mixtures.json", "mixtures", "grid", "**grid** (K = 25;"),
+    ("digits.json", "digits", "digits", "**digits**\n"),
+    ("digits.json", "digits", "stacked", "**stacked digits**\n"),
+]
+SECTION_END = {"ring": "**grid** (K = 25;", "grid": "### Tuning"}
+
+
+@pytest.mark.parametrize("source,kind,key,marker", BENCHMARK_TABLES)
+def test_the_benchmark_tables_are_the_stored_results(source, kind, key,
+                                                     marker):
+    """Each measured row of docs/benchmarks.md (and each per-seed line) is
+    what benchmarks/report.py prints from the stored JSON, label aside."""
+
+    with open(os.path.join(ROOT, "docs", "benchmarks", source)) as f:
+        results = json.load(f)
+    with open(os.path.join(ROOT, "docs", "benchmarks.md")) as f:
+        page = f.read()
+    table = (report.mixtures_table(results, key) if kind == "mixtures"
+             else report.digits_table(results, key))
+    expected = sorted([row[0]] + row[1:] for row in _tables(table)[0][2:]
+                      if not row[0].endswith("(published)"))
+    shown = sorted([_method(row[0])] + row[1:]
+                   for row in _first_table_after(page, marker)[2:]
+                   if not row[0].endswith("(published)"))
+    assert shown == expected
+    if kind == "mixtures":
+        section = page[page.index(marker):page.index(SECTION_END[key])]
+        for method in results[key]:
+            line = (f"Per seed, {method} (seed: modes/strict/HQ/KL): "
+                    + report.mixtures_per_seed(results, key, method))
+            assert f"\n{line}\n" in section, line
