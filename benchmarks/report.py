@@ -1,15 +1,19 @@
 """Markdown tables for docs/benchmarks.md from the benchmarks' JSON files.
 
 Run:  python benchmarks/report.py --mixtures runs/bench/mixtures.json
-          [--digits runs/bench/digits.json]
+          [--digits runs/bench/digits.json] [--update-docs docs/benchmarks.md]
 Prints one table per mixture (our methods, then the published rows) and per
 digits variant, with mean ± standard error over seeds and the per-seed
-figures of each method.
+figures of each method. With --update-docs it rewrites the measured rows and
+per-seed lines of that page in place instead (labels, order and prose kept);
+a method stored without a row on the page, or a row without stored results,
+is an error to fix by hand.
 """
 
 import argparse
 import json
 import os
+import re
 import sys
 
 if __package__ in (None, ""):
@@ -42,7 +46,7 @@ def mixtures_table(results, dataset):
 
 def mixtures_per_seed(results, dataset, method):
     runs = results[dataset][method]["runs"]
-    return "; ".join(
+    return f"Per seed, {method} (seed: modes/strict/HQ/KL): " + "; ".join(
         f"{r['seed']}: {r['modes']:.0f}/{r['modes_strict']:.0f}/"
         f"{100 * r['high_quality']:.1f}%/{r['reverse_kl']:.3f}" for r in runs)
 
@@ -65,11 +69,118 @@ def digits_table(results, variant):
     return "\n".join(lines)
 
 
+# Where docs/benchmarks.md shows each stored table: (file, key, where the
+# section starts, where it ends). The table is the first one in the section;
+# a mixture's per-seed lines follow it.
+DOC_SECTIONS = [
+    ("mixtures", "ring", "**ring** (K = 8;", "**grid** (K = 25;"),
+    ("mixtures", "grid", "**grid** (K = 25;", "### Tuning"),
+    ("digits", "digits", "**digits**\n", "**stacked digits**\n"),
+    ("digits", "stacked", "**stacked digits**\n", "\n\n**"),
+]
+
+
+def row_method(label):
+    """`**recommended** (ours)` -> `recommended`: the row's method key."""
+    return label.replace("*", "").split(" ")[0]
+
+
+def _refresh_section(section, where, table, per_seed):
+    """`section` with its first table's measured rows replaced by `table`'s
+    (labels kept) and its per-seed lines by `per_seed` ({method: line})."""
+    rows = {line.split("|")[1].strip(): line
+            for line in table.splitlines()[2:]
+            if not line.split("|")[1].strip().endswith("(published)")}
+    lines = section.split("\n")
+    first = next(n for n, line in enumerate(lines) if line.startswith("|"))
+    shown = set()
+    for n in range(first + 2, len(lines)):
+        if not lines[n].startswith("|"):
+            break
+        label = lines[n].split("|")[1].strip()
+        if label.endswith("(published)"):
+            continue
+        method = row_method(label)
+        if method not in rows:
+            raise ValueError(
+                f"{where}: the row {label!r} has no stored results; remove "
+                f"it, or merge its runs into the JSON")
+        if method in shown:
+            raise ValueError(f"{where}: two rows for {method!r}; keep one")
+        shown.add(method)
+        lines[n] = f"| {label} |" + rows[method].split("|", 2)[2]
+    if set(rows) - shown:
+        raise ValueError(
+            f"{where}: no row for the stored method(s) "
+            f"{sorted(set(rows) - shown)}; add a row `| NAME (what it is) |` "
+            f"to the table and run this again")
+    section = "\n".join(lines)
+    for method in re.findall(r"^Per seed, (\S+) \(", section, re.M):
+        if method not in per_seed:
+            raise ValueError(
+                f"{where}: a per-seed line for {method!r}, which has no "
+                f"stored results; remove it")
+    for method, line in per_seed.items():
+        pattern = re.compile(rf"^Per seed, {re.escape(method)} \(.*$", re.M)
+        found = len(pattern.findall(section))
+        if found != 1:
+            raise ValueError(
+                f"{where}: {found} per-seed lines for {method!r}, expected "
+                f"one; add a line `Per seed, {method} (` after the table")
+        section = pattern.sub(lambda _: line, section)
+    return section
+
+
+def refresh_page(page, mixtures=None, digits=None):
+    """docs/benchmarks.md's text with every measured row and per-seed line
+    rewritten from the stored results (either may be None: left as is)."""
+    stored = {"mixtures": mixtures, "digits": digits}
+    for kind, key, start, end in DOC_SECTIONS:
+        results = stored[kind]
+        if results is None:
+            continue
+        if start not in page:
+            raise ValueError(f"the page has no {start.strip()!r} section; "
+                             f"update report.DOC_SECTIONS")
+        i = page.index(start)
+        j = page.find(end, i + len(start))
+        j = len(page) if j < 0 else j
+        if kind == "mixtures":
+            table = mixtures_table(results, key)
+            per_seed = {m: mixtures_per_seed(results, key, m)
+                        for m in results[key]}
+        else:
+            table, per_seed = digits_table(results, key), {}
+        section = _refresh_section(page[i:j], f"{kind} table {key!r}", table,
+                                   per_seed)
+        page = page[:i] + section + page[j:]
+    return page
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mixtures")
     parser.add_argument("--digits")
+    parser.add_argument("--update-docs", metavar="PAGE",
+                        help="rewrite the tables of this page in place")
     args = parser.parse_args(argv)
+    if args.update_docs:
+        stored = {}
+        for kind in ("mixtures", "digits"):
+            if getattr(args, kind):
+                with open(getattr(args, kind)) as f:
+                    stored[kind] = json.load(f)
+        with open(args.update_docs) as f:
+            page = f.read()
+        try:
+            updated = refresh_page(page, **stored)
+        except ValueError as error:
+            raise SystemExit(f"{args.update_docs}: {error}")
+        with open(args.update_docs, "w") as f:
+            f.write(updated)
+        print(f"{args.update_docs}: "
+              f"{'up to date' if updated == page else 'updated'}")
+        return 0
     if args.mixtures:
         with open(args.mixtures) as f:
             results = json.load(f)
@@ -77,8 +188,7 @@ def main(argv=None):
             print(f"\n**{dataset}**\n")
             print(mixtures_table(results, dataset))
             for method in results[dataset]:
-                print(f"\nPer seed, {method} (seed: modes/strict/HQ/KL): "
-                      + mixtures_per_seed(results, dataset, method))
+                print("\n" + mixtures_per_seed(results, dataset, method))
     if args.digits:
         with open(args.digits) as f:
             results = json.load(f)

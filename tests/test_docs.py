@@ -126,44 +126,68 @@ def test_every_table_row_has_as_many_cells_as_its_header(page):
         assert bad == [], f"{page}: rows unlike the header {rows[0]}: {bad}"
 
 
-def _first_table_after(text, marker):
-    return _tables(text[text.index(marker):])[0]
+def _stored(name):
+    with open(os.path.join(ROOT, "docs", "benchmarks", f"{name}.json")) as f:
+        return json.load(f)
 
 
-def _method(label):
-    """`**recommended** (ours)` -> `recommended`: the row's method key."""
-    return label.replace("*", "").split(" ")[0]
+BENCHMARK_PAGE = os.path.join(ROOT, "docs", "benchmarks.md")
 
 
-BENCHMARK_TABLES = [  # (json file, kind, key, where its section starts)
-    ("mixtures.json", "mixtures", "ring", "**ring** (K = 8;"),
-    ("mixtures.json", "mixtures", "grid", "**grid** (K = 25;"),
-    ("digits.json", "digits", "digits", "**digits**\n"),
-    ("digits.json", "digits", "stacked", "**stacked digits**\n"),
-]
-SECTION_END = {"ring": "**grid** (K = 25;", "grid": "### Tuning"}
+def _benchmark_page():
+    with open(BENCHMARK_PAGE) as f:
+        return f.read()
 
 
-@pytest.mark.parametrize("source,kind,key,marker", BENCHMARK_TABLES)
-def test_the_benchmark_tables_are_the_stored_results(source, kind, key,
-                                                     marker):
+def test_the_benchmark_tables_are_the_stored_results():
     """Each measured row of docs/benchmarks.md (and each per-seed line) is
     what benchmarks/report.py prints from the stored JSON, label aside."""
-    with open(os.path.join(ROOT, "docs", "benchmarks", source)) as f:
-        results = json.load(f)
-    with open(os.path.join(ROOT, "docs", "benchmarks.md")) as f:
-        page = f.read()
-    table = (report.mixtures_table(results, key) if kind == "mixtures"
-             else report.digits_table(results, key))
-    expected = sorted(row for row in _tables(table)[0][2:]
-                      if not row[0].endswith("(published)"))
-    shown = sorted([_method(row[0])] + row[1:]
-                   for row in _first_table_after(page, marker)[2:]
-                   if not row[0].endswith("(published)"))
-    assert shown == expected
-    if kind == "mixtures":
-        section = page[page.index(marker):page.index(SECTION_END[key])]
-        for method in results[key]:
-            line = (f"Per seed, {method} (seed: modes/strict/HQ/KL): "
-                    + report.mixtures_per_seed(results, key, method))
-            assert f"\n{line}\n" in section, line
+    page = _benchmark_page()
+    refreshed = report.refresh_page(page, _stored("mixtures"),
+                                    _stored("digits"))
+    stale = [(shown, stored) for shown, stored
+             in zip(page.splitlines(), refreshed.splitlines())
+             if shown != stored]
+    assert stale == [], (
+        "stale rows; run `python benchmarks/report.py --mixtures "
+        "docs/benchmarks/mixtures.json --digits docs/benchmarks/digits.json "
+        "--update-docs docs/benchmarks.md`")
+
+
+def _edit(page, old, new):
+    assert page.count(old) == 1, old
+    return page.replace(old, new)
+
+
+def test_the_report_refreshes_a_stale_page_and_names_what_it_cannot(
+        tmp_path):
+    mixtures, digits = _stored("mixtures"), _stored("digits")
+    page = _benchmark_page()
+    row = next(line for line in page.splitlines()
+               if line.startswith("| **recommended (ours)** | 10 |"))
+    per_seed = report.mixtures_per_seed(mixtures, "ring", "recommended")
+    stale = _edit(_edit(page, row, row.replace("| 10 |", "| 9 |", 1)),
+                  per_seed, per_seed.replace("0: 8/8/", "0: 7/8/"))
+    assert report.refresh_page(stale, mixtures, digits) == page
+    # Only the tables of the results given are touched.
+    assert report.refresh_page(stale, digits=digits) == stale
+
+    with pytest.raises(ValueError, match="two rows for 'recommended'"):
+        report.refresh_page(_edit(page, row, row + "\n" + row), mixtures)
+    with pytest.raises(ValueError, match=r"no row for the stored method\(s\) "
+                                         r"\['recommended'\]"):
+        report.refresh_page(_edit(page, row + "\n", ""), mixtures)
+    with pytest.raises(ValueError, match="0 per-seed lines for 'recommended'"):
+        report.refresh_page(_edit(page, per_seed + "\n", ""), mixtures)
+    del mixtures["ring"]["recommended"]
+    with pytest.raises(ValueError, match=r"row '\*\*recommended \(ours\)\*\*'"
+                                         r" has no stored results"):
+        report.refresh_page(page, mixtures)
+
+    copy = tmp_path / "benchmarks.md"
+    copy.write_text(stale)
+    paths = [os.path.join(ROOT, "docs", "benchmarks", f"{name}.json")
+             for name in ("mixtures", "digits")]
+    assert report.main(["--mixtures", paths[0], "--digits", paths[1],
+                        "--update-docs", str(copy)]) == 0
+    assert copy.read_text() == page
