@@ -92,7 +92,10 @@ def _refresh_section(section, where, table, per_seed):
             for line in table.splitlines()[2:]
             if not line.split("|")[1].strip().endswith("(published)")}
     lines = section.split("\n")
-    first = next(n for n, line in enumerate(lines) if line.startswith("|"))
+    first = next((n for n, line in enumerate(lines) if line.startswith("|")),
+                 None)
+    if first is None:
+        raise ValueError(f"{where}: no table in its section of the page")
     shown = set()
     for n in range(first + 2, len(lines)):
         if not lines[n].startswith("|"):
