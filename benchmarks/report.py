@@ -51,6 +51,37 @@ def mixtures_per_seed(results, dataset, method):
         f"{100 * r['high_quality']:.1f}%/{r['reverse_kl']:.3f}" for r in runs)
 
 
+def late_high_quality(results, dataset, method, after_step=15_000):
+    """HQ over the evaluations after `after_step` (the traces): the mean
+    over seeds of each run's average, its standard error, and how many of
+    those evaluations fell under 50% (of how many). The last step's HQ is
+    one draw of that; it tells a run that settled from one that swings."""
+    per_run, below, count = [], 0, 0
+    for trace in results[dataset][method]["traces"]:
+        late = [point["high_quality"] for point in trace
+                if point["step"] > after_step]
+        if not late:
+            raise ValueError(
+                f"{dataset} {method}: no evaluation after step {after_step}; "
+                f"pass a smaller after_step")
+        per_run.append(sum(late) / len(late))
+        below += sum(hq < 0.5 for hq in late)
+        count += len(late)
+    mean = sum(per_run) / len(per_run)
+    sem = 0.0 if len(per_run) < 2 else (
+        sum((x - mean) ** 2 for x in per_run) / (len(per_run) - 1)
+        / len(per_run)) ** 0.5
+    return mean, sem, below, count
+
+
+def late_high_quality_line(results, dataset, method, after_step=15_000):
+    mean, sem, below, count = late_high_quality(results, dataset, method,
+                                                after_step)
+    return (f"HQ after step {after_step:,}, {method}: "
+            f"{100 * mean:.1f} ± {100 * sem:.1f}% (under 50% in {below} of "
+            f"{count} evaluations)")
+
+
 def digits_table(results, variant):
     from benchmarks.digits import FIELDS
 
@@ -192,6 +223,9 @@ def main(argv=None):
             print(mixtures_table(results, dataset))
             for method in results[dataset]:
                 print("\n" + mixtures_per_seed(results, dataset, method))
+            print()
+            for method in results[dataset]:
+                print(late_high_quality_line(results, dataset, method))
     if args.digits:
         with open(args.digits) as f:
             results = json.load(f)

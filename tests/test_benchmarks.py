@@ -51,6 +51,26 @@ def test_mixtures_benchmark_writes_every_field(tmp_path):
                        str(tmp_path / "again")])
 
 
+def test_late_high_quality_averages_each_run_after_the_step():
+    from benchmarks import report
+
+    def trace(*hq):
+        return [{"step": 1000 * (i + 1), "high_quality": v}
+                for i, v in enumerate(hq)]
+
+    results = {"ring": {"m": {"traces": [trace(0.0, 0.9, 0.3),
+                                         trace(0.0, 0.6, 0.8)]}}}
+    # Runs average 0.6 and 0.7 after step 1,000; one of four under 50%.
+    mean, sem, below, count = report.late_high_quality(
+        results, "ring", "m", after_step=1000)
+    assert (round(mean, 6), round(sem, 6), below, count) == (0.65, 0.05, 1, 4)
+    assert report.late_high_quality_line(results, "ring", "m", 1000) == (
+        "HQ after step 1,000, m: 65.0 ± 5.0% (under 50% in 1 of 4 "
+        "evaluations)")
+    with pytest.raises(ValueError, match="no evaluation after step 3000"):
+        report.late_high_quality(results, "ring", "m", after_step=3000)
+
+
 def test_an_interrupted_mixtures_run_keeps_its_finished_seeds(
         tmp_path, monkeypatch):
     real_run_one = mixtures.run_one
