@@ -160,7 +160,8 @@ def _refresh_section(section, where, table, per_seed):
         if found != 1:
             raise ValueError(
                 f"{where}: {found} per-seed lines for {method!r}, expected "
-                f"one; add a line `Per seed, {method} (` after the table")
+                f"one (`Per seed, {method} (...`, after the table); add or "
+                f"remove lines to leave one")
         section = pattern.sub(lambda _: line, section)
     return section
 
@@ -204,6 +205,9 @@ def main(argv=None):
             if getattr(args, kind):
                 with open(getattr(args, kind)) as f:
                     stored[kind] = json.load(f)
+        if not stored:
+            parser.error("--update-docs needs --mixtures and/or --digits: "
+                         "the JSON files to take the rows from")
         with open(args.update_docs) as f:
             page = f.read()
         try:

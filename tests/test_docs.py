@@ -191,3 +191,5 @@ def test_the_report_refreshes_a_stale_page_and_names_what_it_cannot(
     assert report.main(["--mixtures", paths[0], "--digits", paths[1],
                         "--update-docs", str(copy)]) == 0
     assert copy.read_text() == page
+    with pytest.raises(SystemExit):  # no JSON to take the rows from
+        report.main(["--update-docs", str(copy)])
