@@ -227,9 +227,12 @@ def main(argv=None):
             print(mixtures_table(results, dataset))
             for method in results[dataset]:
                 print("\n" + mixtures_per_seed(results, dataset, method))
+            # The last 40% of the run: steps 15,000-25,000 in the protocol.
+            after_step = int(0.6 * results["protocol"]["steps"])
             print()
             for method in results[dataset]:
-                print(late_high_quality_line(results, dataset, method))
+                print(late_high_quality_line(results, dataset, method,
+                                             after_step))
     if args.digits:
         with open(args.digits) as f:
             results = json.load(f)
