@@ -20,6 +20,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
         __file__))))
 
+from benchmarks.common import summarize  # noqa: E402
 from benchmarks.mixtures import PUBLISHED  # noqa: E402
 
 
@@ -64,14 +65,11 @@ def late_high_quality(results, dataset, method, after_step=15_000):
             raise ValueError(
                 f"{dataset} {method}: no evaluation after step {after_step}; "
                 f"pass a smaller after_step")
-        per_run.append(sum(late) / len(late))
+        per_run.append({"late": sum(late) / len(late)})
         below += sum(hq < 0.5 for hq in late)
         count += len(late)
-    mean = sum(per_run) / len(per_run)
-    sem = 0.0 if len(per_run) < 2 else (
-        sum((x - mean) ** 2 for x in per_run) / (len(per_run) - 1)
-        / len(per_run)) ** 0.5
-    return mean, sem, below, count
+    summary = summarize(per_run, ["late"])["late"]
+    return summary["mean"], summary["sem"], below, count
 
 
 def late_high_quality_line(results, dataset, method, after_step=15_000):
