@@ -172,6 +172,25 @@ def test_digits_benchmark_writes_every_field(tmp_path):
         digits.main(["--merge", str(tmp_path / "0" / "digits.json"),
                      str(tmp_path / "0" / "digits.json"), "--output",
                      str(tmp_path / "again")])
+    # A floor that differs in the last digits (XLA thread settings) is the
+    # same floor; another one is refused.
+    for scale, merges in ((1 + 1e-6, True), (1.1, False)):
+        with open(tmp_path / "1" / "digits.partial.json") as f:
+            part = json.load(f)
+        for variant in ("digits", "stacked"):
+            part[variant]["frechet_floor"] *= scale
+        with open(tmp_path / "moved.json", "w") as f:
+            json.dump(part, f)
+        args = ["--merge", str(tmp_path / "0" / "digits.json"),
+                str(tmp_path / "moved.json"), "--output",
+                str(tmp_path / f"floor_{scale}")]
+        if merges:
+            moved = digits.main(args)
+            assert moved["digits"]["frechet_floor"] == (
+                saved["digits"]["frechet_floor"])
+        else:
+            with pytest.raises(SystemExit, match="another digits Fréchet"):
+                digits.main(args)
     # A broken result is caught.
     del saved["digits"]["methods"]["plain"]["runs"][0]["class_kl"]
     with pytest.raises(RuntimeError, match="class_kl"):
