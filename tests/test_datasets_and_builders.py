@@ -82,7 +82,7 @@ def test_stacked_bad_arguments(args, match):
         kag.datasets.stacked(*args)
 
 
-@pytest.mark.parametrize("side", [8, 16, 32])
+@pytest.mark.parametrize("side", [8, 16, 32, 64])
 def test_dcgan_shapes(side):
     nets = kag.models.dcgan((side, side, 3), 16, filters=8,
                             spectral_normalization=(side == 16))
