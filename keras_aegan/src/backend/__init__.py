@@ -1,17 +1,20 @@
 """Backend-specific pieces of the GAN trainer, chosen once at import time.
 
 Each backend package has the same three modules. `trainer.py` defines
-`GANTrainer`, a mixin with the same three
-methods: `train_step`, `test_step` (in the signature that backend's Keras
-trainer calls) and `_minimize(loss_fn, variables, optimizer)`, which computes
-the gradients of `loss_fn()` with respect to `variables` and applies them with
-`optimizer`. The training algorithm itself lives once, in `keras.ops`, in
-`StabilizedGAN`. `gradients.py` defines `input_gradients(fn, inputs,
-variables)`, the differentiable gradient of `sum(fn(inputs))` with respect to
-`inputs` that the gradient penalties need. `distributed.py` says how the
-step runs on several replicas (`replica_context`, `all_reduce_mean`, and how
-gradients are combined: `scale_for_gradient_sum`, `reduce_gradients`);
-see docs/distributed.md.
+`GANTrainer`, a mixin with `train_step`, `test_step` (in the signature that
+backend's Keras trainer calls) and `_minimize(loss_fn, variables, optimizer)`,
+which computes the gradients of `loss_fn()` with respect to `variables` and
+applies them with `optimizer`. The training algorithm itself lives once, in
+`keras.ops`, in `keras_aegan/src/trainers/gan_trainer.py`. `gradients.py`
+defines `input_gradients(fn, inputs, variables)`, the differentiable gradient
+of `sum(fn(inputs))` with respect to `inputs` that the gradient penalties
+need. `distributed.py` says how the step runs on several replicas
+(`replica_context`, `all_reduce_mean`, `xla_compatible`,
+`unscale_keras_loss`; TensorFlow's also `scale_for_gradient_sum` and
+PyTorch's `reduce_gradients`, called by their own trainers); see
+docs/distributed.md. The Keras internals the JAX trainer relies on live in
+`jax/keras_compat.py`. The `data.py` modules of TensorFlow and PyTorch read
+the first batch of their datasets for the data checks, under any backend.
 """
 
 import keras

@@ -1,13 +1,20 @@
 """Adversarial losses: one small class per GAN objective.
 
-Each class implements `discriminator_loss(real_logits, fake_logits)` and
+The simple interface is `discriminator_loss(real_logits, fake_logits)` and
 `generator_loss(fake_logits)`, both returning a scalar, in pure `keras.ops`.
-Adding an objective means adding one subclass and one entry in `ALIASES`.
+An objective that needs more (its own state, the discriminator's outputs on
+the real batch in the generator's loss, other outputs of the discriminator,
+extra logs) overrides the training-step hooks of `AdversarialLoss`;
+`StabilizedGAN` calls only those hooks and never asks which objective it
+trains. Adding an objective means adding one subclass (and, for a built-in,
+one entry in `ALIASES`).
 """
 
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
+from keras_aegan.src.backend import distributed
 
 
 class AdversarialLoss:
@@ -18,6 +25,33 @@ class AdversarialLoss:
     serializable with `get_config()` / `from_config()`; register a subclass
     with `keras.saving.register_keras_serializable` so that a saved model
     finds it again.
+
+    **Training-step hooks.** `StabilizedGAN` trains every objective through
+    these methods; the defaults suit a logit loss, and an objective
+    overrides the ones it needs:
+
+    - `generator_uses_real` (class attribute, default `False`): when `True`
+      the generator's loss is `generator_loss(fake_logits, real_logits)`,
+      with the discriminator's outputs on the real batch (a relativistic
+      objective such as `RelativisticPairingLoss`).
+    - `build(gan)`: called once by `gan.compile()`; creates the objective's
+      state with `gan.objective_state_variable(name)` (a model variable:
+      saved, restored, carried through JAX's stateless step).
+    - `discriminator_outputs(discriminator, samples, training,
+      for_generator=False)`: what the losses receive for a batch of
+      samples; default `discriminator(samples)`. `for_generator` is `True`
+      in the generator's loss (EBGAN also returns the encoder codes there).
+    - `discriminator_objective(real_outputs, fake_outputs)` and
+      `generator_objective(fake_outputs, real_outputs=None)`: the two
+      losses the step minimizes; by default `discriminator_loss` and
+      `generator_loss`.
+    - `after_discriminator_step(real_outputs, fake_outputs, training)`:
+      called after each discriminator update, inside the compiled step;
+      updates the objective's state (only when `training`) and returns a
+      dict of scalars, averaged over the epoch into the logs under the
+      names in `log_keys` (class attribute).
+    - `state_logs()`: a dict of values logged as they are at the end of
+      each step (e.g. BEGAN's `balance`).
 
     Example: a custom objective (a least-squares loss with the targets
     `+target` for real and `-target` for fake logits), passed to `compile`
@@ -47,16 +81,51 @@ class AdversarialLoss:
     # True for the objectives that read reconstruction energies from a
     # `kag.models.AutoencoderDiscriminator` instead of logits.
     energy_based = False
+    # True when generator_loss(fake_logits, real_logits) reads the real
+    # batch's outputs too.
+    generator_uses_real = False
+    # Names of the values after_discriminator_step() returns.
+    log_keys = ()
 
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError(
             f"{type(self).__name__} must implement discriminator_loss()."
         )
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         raise NotImplementedError(
             f"{type(self).__name__} must implement generator_loss()."
         )
+
+    # ------------------------------------------------------------------
+    # Training-step hooks
+    # ------------------------------------------------------------------
+    def build(self, gan):
+        """Creates the objective's state on `gan` (default: none)."""
+
+    def discriminator_outputs(self, discriminator, samples, training,
+                              for_generator=False):
+        """The discriminator's outputs the losses read, in float32."""
+        # Losses in float32 under mixed precision, as in Keras.
+        return ops.cast(discriminator(samples, training=training), "float32")
+
+    def discriminator_objective(self, real_outputs, fake_outputs):
+        """The loss of one discriminator update."""
+        return self.discriminator_loss(real_outputs, fake_outputs)
+
+    def generator_objective(self, fake_outputs, real_outputs=None):
+        """The adversarial part of the generator's loss."""
+        if self.generator_uses_real:
+            return self.generator_loss(fake_outputs, real_outputs)
+        return self.generator_loss(fake_outputs)
+
+    def after_discriminator_step(self, real_outputs, fake_outputs, training):
+        """Updates the objective's state; returns `{log_key: scalar}`."""
+        return {}
+
+    def state_logs(self):
+        """Values logged as they are after each step (default: none)."""
+        return {}
 
     def get_config(self):
         return {}
@@ -198,16 +267,6 @@ class LeastSquaresLoss(AdversarialLoss):
         return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
 
 
-def _check_number(owner, name, value, low=0.0, high=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: `{name}` must be a number, got {value!r} "
-                        f"of type {type(value).__name__}.")
-    if value < low or (high is not None and value > high):
-        bounds = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{owner}: `{name}` must be {bounds}, got {value!r}.")
-    return float(value)
-
-
 def pullaway_term(codes):
     """EBGAN's pulling-away term: the mean squared cosine similarity between
     the codes of different samples, `1/(N(N-1)) Σ_{i≠j} cos²(s_i, s_j)`."""
@@ -254,11 +313,12 @@ class EBGANLoss(AdversarialLoss):
     energy_based = True
 
     def __init__(self, margin=0.3, pullaway_weight=0.1):
-        self.margin = _check_number("EBGANLoss", "margin", margin)
+        self.margin = validation.check_number("EBGANLoss", "margin", margin,
+                                             low=0.0)
         if self.margin == 0:
             raise ValueError("EBGANLoss: `margin` must be > 0, got 0.")
-        self.pullaway_weight = _check_number("EBGANLoss", "pullaway_weight",
-                                             pullaway_weight)
+        self.pullaway_weight = validation.check_number(
+            "EBGANLoss", "pullaway_weight", pullaway_weight, low=0.0)
 
     def discriminator_loss(self, real_logits, fake_logits):
         return (ops.mean(real_logits)
@@ -269,6 +329,21 @@ class EBGANLoss(AdversarialLoss):
         if self.pullaway_weight and fake_codes is not None:
             loss = loss + self.pullaway_weight * pullaway_term(fake_codes)
         return loss
+
+    def discriminator_outputs(self, discriminator, samples, training,
+                              for_generator=False):
+        if not for_generator:
+            return super().discriminator_outputs(discriminator, samples,
+                                                 training)
+        # The generator's loss also reads the encoder codes of G(z) (the
+        # pulling-away term).
+        energies, codes = discriminator.energy_and_codes(samples,
+                                                         training=training)
+        return ops.cast(energies, "float32"), ops.cast(codes, "float32")
+
+    def generator_objective(self, fake_outputs, real_outputs=None):
+        energies, codes = fake_outputs
+        return self.generator_loss(energies, codes)
 
     def get_config(self):
         return {"margin": self.margin, "pullaway_weight": self.pullaway_weight}
@@ -283,9 +358,11 @@ class BEGANLoss(AdversarialLoss):
     the discriminator minimizes `L(x) - k_t L(G(z))`, the generator
     minimizes `L(G(z))`, and after each discriminator step
     `k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1)` keeps the
-    ratio `L(G(z)) / L(x)` near `gamma`. `StabilizedGAN` keeps `k_t` as
-    model state (saved, restored, carried through JAX's stateless step) and
-    logs `balance` (k_t) and `convergence`, BEGAN's
+    ratio `L(G(z)) / L(x)` near `gamma`. `k_t` is model state, created by
+    `build(gan)` as `gan.balance` (saved, restored, carried through JAX's
+    stateless step, and the same on every replica: it is updated from the
+    energies of the global batch). The training logs hold `balance` (k_t)
+    and `convergence`, BEGAN's
     `M_global = L(x) + |gamma L(x) - L(G(z))|`, which falls as training
     converges.
 
@@ -307,12 +384,15 @@ class BEGANLoss(AdversarialLoss):
     """
 
     energy_based = True
+    log_keys = ("convergence",)
 
     def __init__(self, gamma=0.5, lambda_k=0.001):
-        self.gamma = _check_number("BEGANLoss", "gamma", gamma, high=1.0)
+        self.gamma = validation.check_number("BEGANLoss", "gamma", gamma,
+                                             low=0.0, high=1.0)
         if self.gamma == 0:
             raise ValueError("BEGANLoss: `gamma` must be in (0, 1], got 0.")
-        self.lambda_k = _check_number("BEGANLoss", "lambda_k", lambda_k)
+        self.lambda_k = validation.check_number("BEGANLoss", "lambda_k", lambda_k,
+                                                low=0.0)
 
     def discriminator_loss(self, real_logits, fake_logits, balance=0.0):
         return ops.mean(real_logits) - balance * ops.mean(fake_logits)
@@ -330,8 +410,67 @@ class BEGANLoss(AdversarialLoss):
         real = ops.mean(real_logits)
         return real + ops.abs(self.gamma * real - ops.mean(fake_logits))
 
+    def build(self, gan):
+        self.balance = gan.objective_state_variable("balance")
+
+    def discriminator_objective(self, real_outputs, fake_outputs):
+        balance = ops.cast(self.balance.value, real_outputs.dtype)
+        return self.discriminator_loss(real_outputs, fake_outputs,
+                                       balance=balance)
+
+    def after_discriminator_step(self, real_outputs, fake_outputs, training):
+        # The same k_t on every replica: energies of the global batch.
+        real, fake = distributed.all_reduce_mean(
+            [ops.mean(real_outputs), ops.mean(fake_outputs)])
+        if training:
+            balance = self.next_balance(
+                ops.cast(self.balance.value, real.dtype), real, fake)
+            self.balance.assign(ops.cast(balance, self.balance.dtype))
+        return {"convergence": self.convergence(real, fake)}
+
+    def state_logs(self):
+        return {"balance": self.balance.value}
+
     def get_config(self):
         return {"gamma": self.gamma, "lambda_k": self.lambda_k}
+
+
+@register
+class RelativisticPairingLoss(AdversarialLoss):
+    """The relativistic pairing GAN loss, RpGAN (Jolicoeur-Martineau 2019;
+    the objective of R3GAN, Huang et al. 2024).
+
+    Each real sample is paired with a generated one and the discriminator
+    judges the pair: it minimizes `softplus(-(D(x) - D(G(z))))`, the
+    generator minimizes `softplus(-(D(G(z)) - D(x)))`, averaged over the
+    pairs of the batch. The generator's loss reads the discriminator's
+    outputs on the real batch too (`generator_uses_real = True`). Huang et
+    al. pair it with zero-centered gradient penalties on real and fake data.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> loss = kag.losses.RelativisticPairingLoss()
+    >>> real, fake = np.array([[1.0], [0.0]]), np.array([[1.0], [2.0]])
+    >>> round(float(loss.discriminator_loss(real, fake)), 4)
+    1.41
+    >>> round(float(loss.generator_loss(fake, real)), 4)
+    0.41
+    """
+
+    generator_uses_real = True
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return ops.mean(ops.softplus(fake_logits - real_logits))
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        if real_logits is None:
+            raise ValueError(
+                "RelativisticPairingLoss.generator_loss(fake_logits, "
+                "real_logits) needs the discriminator's outputs on the real "
+                "batch too (the pairs it compares); got real_logits=None.")
+        return ops.mean(ops.softplus(real_logits - fake_logits))
 
 
 ALIASES = {
@@ -342,6 +481,7 @@ ALIASES = {
     "least_squares": LeastSquaresLoss,
     "ebgan": EBGANLoss,
     "began": BEGANLoss,
+    "rpgan": RelativisticPairingLoss,
 }
 
 

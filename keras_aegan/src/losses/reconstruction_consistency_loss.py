@@ -1,20 +1,37 @@
-"""The reconstruction consistency loss: the autoencoder term of keras_aegan."""
+"""The reconstruction consistency loss: the autoencoder term of keras_aegan.
+
+Each consistency kind is a small subclass of `ReconstructionConsistencyLoss`
+that names itself, lists the networks it needs and computes its term;
+`ReconstructionConsistencyLoss(kind=...)` makes the subclass of that kind.
+"""
 
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
-KINDS = ("manifold", "data", "latent")
 DISTANCES = ("l2", "l1", "huber")
+# The networks a kind may ask StabilizedGAN for (built by compile() when the
+# user gave none).
+NETWORKS = ("autoencoder", "encoder")
+# kind name -> subclass, filled as subclasses are defined.
+_KINDS = {}
 
 
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"Unknown {name}: {value!r}. Expected one of "
-            f"{', '.join(repr(c) for c in choices)}."
-        )
+def kinds():
+    """The names of the consistency kinds defined so far."""
+    return tuple(_KINDS)
+
+
+def _kind_class(kind):
+    if isinstance(kind, str) and kind in _KINDS:
+        return _KINDS[kind]
+    raise ValueError(
+        f"Unknown consistency kind: {kind!r}. Expected one of "
+        f"{', '.join(repr(k) for k in _KINDS)}, or the `kind` of a "
+        "ReconstructionConsistencyLoss subclass you defined."
+    )
 
 
 def per_sample_distance(y_true, y_pred, distance="l2", delta=1.0):
@@ -51,6 +68,17 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
       real sample must be reachable by the generator through the encoder `E`.
     - `"latent"`: `z` vs `E(G(z))` (VEEGAN, Srivastava et al. 2017).
 
+    `ReconstructionConsistencyLoss(kind=...)` returns the subclass of that
+    kind (`ManifoldConsistencyLoss`, `DataConsistencyLoss`,
+    `LatentConsistencyLoss`). **A new kind** is one subclass that sets
+    `kind` (its name, usable in `compile(consistency_loss=...)`), `networks`
+    (which of `"autoencoder"` and `"encoder"` it needs: `compile()` builds a
+    default one when the GAN has none, and the encoder then trains with the
+    generator, the autoencoder on the real data) and implements
+    `term(gan, x, z, fake)`: the term for the real batch `x`, the latent
+    batch `z` and `fake = G(z)`, usually `self(target, prediction)`. Kinds
+    that use an autoencoder train it with `autoencoder_loss(gan, x)`.
+
     Args:
         kind: `"manifold"`, `"data"` or `"latent"`.
         distance: `"l2"` (mean squared difference), `"l1"` (mean absolute
@@ -78,29 +106,63 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
     2.0
     """
 
+    # The kind's name; set by each subclass.
+    kind = None
+    # Networks of the GAN the kind needs, from NETWORKS.
+    networks = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("kind")
+        if kind is not None:
+            if not isinstance(kind, str) or not kind:
+                raise TypeError(
+                    f"{cls.__name__}.kind must be a non-empty str (the kind's "
+                    f"name), got {kind!r}.")
+            unknown = sorted(set(cls.networks) - set(NETWORKS))
+            if unknown:
+                raise ValueError(
+                    f"{cls.__name__}.networks lists {unknown}; a consistency "
+                    f"kind may ask for {', '.join(map(repr, NETWORKS))} (it "
+                    "reads the generator and discriminator from the GAN).")
+            _KINDS[kind] = cls
+
+    def __new__(cls, *args, **kwargs):
+        if cls is ReconstructionConsistencyLoss:
+            cls = _kind_class(kwargs.get("kind", args[0] if args
+                                         else "manifold"))
+        return super().__new__(cls)
+
     def __init__(
         self,
-        kind="manifold",
+        kind=None,
         distance="l2",
         weight=1.0,
         delta=1.0,
         noise_level=0.0,
         **loss_kwargs,
     ):
-        _check_choice("consistency kind", kind, KINDS)
+        if kind is None:
+            kind = type(self).kind
+        if kind != type(self).kind:
+            raise ValueError(
+                f"{type(self).__name__} is the {type(self).kind!r} kind; got "
+                f"kind={kind!r}. Use ReconstructionConsistencyLoss("
+                f"kind={kind!r}) for that kind.")
         if isinstance(noise_level, bool) or not isinstance(
                 noise_level, (int, float)) or noise_level < 0:
             raise ValueError(
                 "ReconstructionConsistencyLoss `noise_level` must be a float "
                 f">= 0, got {noise_level!r}."
             )
-        if noise_level and kind != "manifold":
+        if noise_level and "autoencoder" not in self.networks:
             raise ValueError(
                 f"`noise_level` trains the autoencoder of the 'manifold' term "
                 f"as a denoiser; it has no effect on kind={kind!r}. Pass "
                 "noise_level=0 for this kind."
             )
-        _check_choice("consistency distance", distance, DISTANCES)
+        validation.check_choice(None, "consistency distance", distance,
+                                DISTANCES)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise TypeError(
                 "ReconstructionConsistencyLoss `weight` must be a float, got "
@@ -113,7 +175,6 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
             )
         loss_kwargs.setdefault("name", f"{kind}_consistency")
         super().__init__(**loss_kwargs)
-        self.kind = kind
         self.distance = distance
         self.weight = float(weight)
         self.delta = float(delta)
@@ -138,3 +199,76 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
             }
         )
         return config
+
+    # ------------------------------------------------------------------
+    # What a kind computes in StabilizedGAN's step
+    # ------------------------------------------------------------------
+    def term(self, gan, x, z, fake):
+        """The term added to the generator's loss (a scalar).
+
+        Args:
+            gan: the `kag.StabilizedGAN` being trained (its `generator`,
+                `discriminator`, `autoencoder`, `encoder`).
+            x: the real batch.
+            z: the latent batch.
+            fake: `gan.generator(z, training=True)`.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement term(gan, x, z, fake).")
+
+    def autoencoder_loss(self, gan, x):
+        """The autoencoder's loss on the real batch `x` (kinds that list
+        `"autoencoder"` in `networks`): `mean ||x - Q(x)||²`, or
+        `||x - Q(x + noise)||²` for a denoising autoencoder
+        (`noise_level > 0`)."""
+        inputs = x
+        if self.noise_level:
+            batch_size = ops.shape(x)[0]
+            scale_shape = (batch_size,) + (1,) * (len(x.shape) - 1)
+            scale = gan.replica_random(keras.random.uniform, scale_shape,
+                                       dtype=x.dtype)
+            scale = scale * (self.noise_level * gan.global_std(x))
+            noise = gan.replica_random(keras.random.normal, ops.shape(x),
+                                       dtype=x.dtype)
+            inputs = x + scale * noise
+        reconstruction = gan.autoencoder(inputs, training=True)
+        return ops.mean(per_sample_distance(x, reconstruction))
+
+
+@register
+class ManifoldConsistencyLoss(ReconstructionConsistencyLoss):
+    """The `"manifold"` kind: `||G(z) - stop_gradient(Q(G(z)))||`, with an
+    autoencoder `Q` trained on the real data only (see
+    `ReconstructionConsistencyLoss`)."""
+
+    kind = "manifold"
+    networks = ("autoencoder",)
+
+    def term(self, gan, x, z, fake):
+        target = ops.stop_gradient(gan.autoencoder(fake, training=False))
+        return self(target, fake)
+
+
+@register
+class DataConsistencyLoss(ReconstructionConsistencyLoss):
+    """The `"data"` kind: `||x - G(E(x))||` (mode-regularized GAN, Che et
+    al. 2017); the encoder `E` trains with the generator."""
+
+    kind = "data"
+    networks = ("encoder",)
+
+    def term(self, gan, x, z, fake):
+        codes = gan.encoder(x, training=True)
+        return self(x, gan.generator(codes, training=True))
+
+
+@register
+class LatentConsistencyLoss(ReconstructionConsistencyLoss):
+    """The `"latent"` kind: `||z - E(G(z))||` (VEEGAN, Srivastava et al.
+    2017); the encoder `E` trains with the generator."""
+
+    kind = "latent"
+    networks = ("encoder",)
+
+    def term(self, gan, x, z, fake):
+        return self(z, gan.encoder(fake, training=True))

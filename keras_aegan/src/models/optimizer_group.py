@@ -9,24 +9,27 @@ class OptimizerGroup(keras.optimizers.Optimizer):
     Keras' trainers know one `model.optimizer`: its `variables` are what the
     JAX trainer carries through its stateless step, what `save`,
     `save_weights` and `BackupAndRestore` write, and what `compile_from_config`
-    builds on load. This container exposes the variables of all its members
-    there, so every member's state travels with the model.
+    builds on load. This container's `variables` are those of all its
+    members, so every member's state travels with the model; it has no state
+    of its own (the counter and learning rate the base class makes are not
+    among its `variables`, nor saved).
 
     It never applies gradients itself: `StabilizedGAN` applies each group's
-    gradients with that group's member optimizer.
+    gradients with that group's member optimizer. It is made by
+    `StabilizedGAN.compile()` and not serialized on its own: the model's
+    compile config holds each member optimizer.
 
     Args:
-        members: dict mapping a group name to `(optimizer, variables_fn)`,
-            where `variables_fn()` returns the list of variables the optimizer
-            updates, in a fixed order.
+        members: dict mapping a group name to `(optimizer, variables)`, the
+            variables the optimizer updates, in a fixed order.
     """
 
     def __init__(self, members, name="gan_optimizers"):
         super().__init__(learning_rate=0.0, name=name)
         self._member_names = list(members)
-        self._variable_fns = {k: fn for k, (_, fn) in members.items()}
         for key, (optimizer, _) in members.items():
             setattr(self, f"{key}_optimizer", optimizer)
+        self._member_variables = {k: list(v) for k, (_, v) in members.items()}
 
     @property
     def members(self):
@@ -34,20 +37,18 @@ class OptimizerGroup(keras.optimizers.Optimizer):
 
     def member_variables(self, key):
         """The variables that member `key` updates, in its build order."""
-        return list(self._variable_fns[key]())
+        return list(self._member_variables[key])
 
     def build(self, var_list=None):
         for key, optimizer in self.members.items():
             if not optimizer.built:
                 optimizer.build(self.member_variables(key))
-        super().build([])
+        self.built = True
 
     @property
     def variables(self):
-        variables = list(self._variables)
-        for optimizer in self.members.values():
-            variables.extend(optimizer.variables)
-        return variables
+        return [v for optimizer in self.members.values()
+                for v in optimizer.variables]
 
     @property
     def iterations(self):
@@ -61,10 +62,6 @@ class OptimizerGroup(keras.optimizers.Optimizer):
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if not hasattr(self, "_member_names"):
-            # Called by the base constructor.
-            keras.optimizers.Optimizer.learning_rate.fset(self, value)
-            return
         names = ", ".join(f"gan.{k}_optimizer" for k in self._member_names)
         raise AttributeError(
             "StabilizedGAN trains several networks with their own optimizers, "
@@ -85,17 +82,16 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         )
 
     def save_own_variables(self, store):
-        # Members save their own state under their own names.
-        for i, variable in enumerate(self._variables):
-            store[str(i)] = variable.numpy()
+        # No state of its own: members save theirs under their own names.
+        pass
 
     def load_own_variables(self, store):
-        for i, variable in enumerate(self._variables):
-            variable.assign(store[str(i)])
+        pass
 
     def get_config(self):
-        config = super().get_config()
-        config["members"] = {
-            k: keras.optimizers.serialize(o) for k, o in self.members.items()
-        }
-        return config
+        raise NotImplementedError(
+            "OptimizerGroup is made by StabilizedGAN.compile() and is not "
+            "serialized on its own; gan.get_compile_config() holds each "
+            "member optimizer (generator_optimizer, discriminator_optimizer, "
+            "autoencoder_optimizer)."
+        )

@@ -16,16 +16,6 @@ def all_reduce_mean(values):
     return list(values)
 
 
-def scale_for_gradient_sum(loss):
-    """The loss whose gradient, summed over replicas, is the global one."""
-    return loss
-
-
-def reduce_gradients(grads):
-    """Gradients averaged over the replicas before they are applied."""
-    return list(grads)
-
-
 def xla_compatible():
     """Whether the step may be compiled as usual."""
     return True

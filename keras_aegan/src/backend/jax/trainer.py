@@ -13,41 +13,10 @@ followed by the member optimizer's `stateless_apply`.
 import jax
 import keras
 
-
-_STATE_NAMES = ("trainable_variables", "non_trainable_variables",
-                "optimizer_variables", "metrics_variables")
+from keras_aegan.src.backend.jax.keras_compat import KerasCompat
 
 
-class GANTrainer:
-    def __setattr__(self, name, value):
-        if name == "_jax_state":
-            # Keras' JAX fit loop stores the whole training state here after
-            # every step. Layer.__setattr__ would wrap the dict for tracking
-            # and inspect every array in it (about half the per-step host
-            # time of a small model); the arrays hold no Keras objects to
-            # track, so store the dict as is.
-            object.__setattr__(self, name, value)
-            return
-        super().__setattr__(name, value)
-
-    def _get_jax_state(self, trainable_variables=False,
-                       non_trainable_variables=False,
-                       optimizer_variables=False, metrics_variables=False,
-                       purge_model_variables=False):
-        flags = (trainable_variables, non_trainable_variables,
-                 optimizer_variables, metrics_variables)
-        state = super()._get_jax_state(*flags, purge_model_variables)
-        if purge_model_variables and not getattr(self, "_jax_state", None):
-            # Keras empties the variables here and stores the new state in
-            # `_jax_state` only after a step succeeds; when the first step
-            # fails (an error while tracing it, e.g. a batch a layer cannot
-            # take), its `finally: jax_state_sync()` had nothing to put
-            # back and the model lost every weight. Keep the values to put
-            # back.
-            names = [name for name, flag in zip(_STATE_NAMES, flags) if flag]
-            self._jax_state = dict(zip(names, state))
-        return state
-
+class GANTrainer(KerasCompat):
     def _state_groups(self, with_optimizer):
         groups = [self.trainable_variables, self.non_trainable_variables]
         if with_optimizer:

@@ -42,11 +42,6 @@ def scale_for_gradient_sum(loss):
     return loss / tf.cast(context.num_replicas_in_sync, loss.dtype)
 
 
-def reduce_gradients(grads):
-    """Keras' TensorFlow optimizers all-reduce in `apply`: unchanged."""
-    return list(grads)
-
-
 def xla_compatible():
     """Whether the step may be XLA-compiled: not under a multi-replica
     strategy (XLA cannot reach the other replicas' variables on CPU)."""

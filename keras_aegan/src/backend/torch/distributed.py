@@ -42,11 +42,6 @@ def all_reduce_mean(values):
     return out
 
 
-def scale_for_gradient_sum(loss):
-    """Gradients are averaged in `reduce_gradients`: unchanged."""
-    return loss
-
-
 def reduce_gradients(grads):
     """Gradients averaged over the processes: one bucket, one all_reduce."""
     return all_reduce_mean(grads)

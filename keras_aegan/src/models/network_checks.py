@@ -1,0 +1,158 @@
+"""Early, explicit checks of the networks given to `StabilizedGAN`.
+
+Every check raises a `ValueError`/`TypeError` that says what was received,
+what was expected, and how to fix it, before any state is changed.
+"""
+
+import keras
+
+def check_network(name, network):
+    if not isinstance(network, keras.layers.Layer):
+        raise TypeError(
+            f"`{name}` must be a keras.Model, got {network!r} of type "
+            f"{type(network).__name__}. Build it with keras.Sequential, the "
+            "functional API or a keras.Model subclass."
+        )
+
+
+def _shape_of(spec):
+    return tuple(spec.shape)
+
+
+def _symbolic_call(name, network, input_shape):
+    if isinstance(network, keras.Model) and getattr(network, "inputs", None):
+        inputs = network.inputs
+        if len(inputs) != 1:
+            raise ValueError(
+                f"`{name}` must take a single input, it takes {len(inputs)}."
+            )
+        expected = tuple(inputs[0].shape[1:])
+        if expected != tuple(input_shape[1:]):
+            raise ValueError(
+                f"`{name}` takes inputs of shape {tuple(inputs[0].shape)}, "
+                f"but here it receives batches of shape {tuple(input_shape)}. "
+                f"Give the {name} the input shape {tuple(input_shape[1:])}."
+            )
+    try:
+        outputs = network(keras.KerasTensor(input_shape))
+    except Exception as e:  # A mismatch deep inside the network.
+        raise ValueError(
+            f"Calling `{name}` on inputs of shape {input_shape} failed: {e}"
+        ) from e
+    if isinstance(outputs, (list, tuple, dict)):
+        raise ValueError(
+            f"`{name}` must return a single tensor, it returned "
+            f"{type(outputs).__name__}."
+        )
+    return outputs
+
+
+def infer_latent_dim(generator, latent_dim):
+    if latent_dim is not None and (isinstance(latent_dim, bool)
+                                   or not isinstance(latent_dim, int)
+                                   or latent_dim < 1):
+        raise ValueError(
+            f"`latent_dim` must be a positive int or None, got {latent_dim!r}."
+        )
+    inputs = getattr(generator, "inputs", None) if isinstance(
+        generator, keras.Model) else None
+    if not inputs:
+        if latent_dim is None:
+            raise ValueError(
+                "Cannot infer `latent_dim`: the generator has no defined input "
+                "shape (a subclassed or unbuilt model). Pass latent_dim=... to "
+                "StabilizedGAN, or give the generator a keras.Input."
+            )
+        return latent_dim
+    if len(inputs) != 1 or len(inputs[0].shape) != 2:
+        raise ValueError(
+            "The generator must take one input of shape (batch, latent_dim); "
+            f"its inputs have shapes {[tuple(i.shape) for i in inputs]}."
+        )
+    inferred = inputs[0].shape[1]
+    if latent_dim is not None and latent_dim != inferred:
+        raise ValueError(
+            f"latent_dim={latent_dim} does not match the generator's input "
+            f"shape {tuple(inputs[0].shape)}. Pass latent_dim={inferred} or "
+            "leave it as None to infer it."
+        )
+    return inferred
+
+
+def check_generator(generator, latent_dim):
+    outputs = _symbolic_call("generator", generator, (None, latent_dim))
+    data_shape = _shape_of(outputs)[1:]
+    if not data_shape or any(d is None for d in data_shape):
+        raise ValueError(
+            "The generator must output a fixed sample shape (batch, *shape); "
+            f"it outputs {_shape_of(outputs)}."
+        )
+    return tuple(data_shape)
+
+
+def check_discriminator(discriminator, data_shape):
+    outputs = _symbolic_call("discriminator", discriminator,
+                             (None,) + tuple(data_shape))
+    if _shape_of(outputs)[1:] != (1,):
+        raise ValueError(
+            f"The discriminator must map (batch, {', '.join(map(str, data_shape))}) "
+            f"to (batch, 1) logits; it outputs {_shape_of(outputs)}. End it "
+            "with keras.layers.Dense(1) and no activation."
+        )
+
+
+def check_autoencoder(autoencoder, data_shape):
+    outputs = _symbolic_call("autoencoder", autoencoder,
+                             (None,) + tuple(data_shape))
+    if tuple(_shape_of(outputs)[1:]) != tuple(data_shape):
+        raise ValueError(
+            f"The autoencoder must map samples of shape {tuple(data_shape)} "
+            "(the generator's output) back to the same shape; it outputs "
+            f"{_shape_of(outputs)}."
+        )
+
+
+def check_encoder(encoder, data_shape, latent_dim):
+    outputs = _symbolic_call("encoder", encoder, (None,) + tuple(data_shape))
+    if tuple(_shape_of(outputs)[1:]) != (latent_dim,):
+        raise ValueError(
+            f"The encoder must map samples of shape {tuple(data_shape)} to "
+            f"(batch, latent_dim) = (batch, {latent_dim}); it outputs "
+            f"{_shape_of(outputs)}."
+        )
+
+
+def output_activation_name(generator):
+    """Name of the generator's final activation (`"tanh"`...), or `None`."""
+    passthrough = (keras.layers.Reshape, keras.layers.Flatten,
+                   keras.layers.InputLayer)
+    for layer in reversed(getattr(generator, "layers", [])):
+        if isinstance(layer, passthrough):
+            continue
+        activation = getattr(layer, "activation", None)
+        if activation is None:
+            return None
+        return getattr(activation, "__name__", None)
+    return None
+
+
+def nested_layers(network, descend=None):
+    """Yields `network` and every layer nested in it, breadth first.
+
+    `descend(layer)` returning False keeps the walk out of that layer's own
+    sublayers (the layer itself is still yielded).
+    """
+    queue = [network]
+    while queue:
+        layer = queue.pop(0)
+        yield layer
+        if descend is None or descend(layer):
+            queue.extend(getattr(layer, "layers", []))
+
+
+def packing(network):
+    """The largest `num_packed` of the PackSamples layers in `network`."""
+    from keras_aegan.src.layers.pack_samples import PackSamples
+
+    return max([layer.num_packed for layer in nested_layers(network)
+                if isinstance(layer, PackSamples)], default=1)

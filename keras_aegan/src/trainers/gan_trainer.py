@@ -1,0 +1,261 @@
+"""The GAN training algorithm, written once in `keras.ops`.
+
+`BaseGANTrainer` is the backend-agnostic half of `StabilizedGAN`, the way
+Keras splits `trainers/trainer.py` from `backend/<name>/trainer.py`: the
+backend's `GANTrainer` (in `keras_aegan/src/backend/<name>/trainer.py`)
+provides `train_step`/`test_step` and `_minimize(loss_fn, variables,
+optimizer)`, and calls `_gan_step` below. The step reads the compile-time
+`TrainingPlan` (`self._plan`) and asks the adversarial loss and the
+consistency terms for everything that depends on them: it walks no network
+and knows no objective by name.
+"""
+
+import functools
+
+import keras
+from keras import ops
+
+from keras_aegan.src.backend import distributed
+from keras_aegan.src.losses.reconstruction_consistency_loss import (
+    per_sample_distance,
+)
+
+LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss")
+
+
+def real_batch(data):
+    """The real samples of a batch: `x` alone, or the first of `(x, y...)`."""
+    if isinstance(data, (list, tuple)):
+        return data[0]
+    return data
+
+
+def _half(outputs, index):
+    """The first (0) or second (1) half of every tensor in `outputs`."""
+    return keras.tree.map_structure(
+        lambda t: ops.split(t, 2, axis=0)[index], outputs)
+
+
+def _stop(outputs):
+    return keras.tree.map_structure(ops.stop_gradient, outputs)
+
+
+class BaseGANTrainer:
+    """The step of `StabilizedGAN`: autoencoders, discriminator, generator.
+
+    Expects on the model: the networks (`generator`, `discriminator`,
+    `autoencoder`, `encoder`), `adversarial_loss`, `consistency_losses`,
+    `gradient_penalty`, `discriminator_steps`, `seed_generator`,
+    `latent_dim`, the plan `_plan`, the `OptimizerGroup` `optimizer` and the
+    trackers `_trackers` (made by `_init_trainer_state`).
+    """
+
+    def _init_trainer_state(self):
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in LOG_KEYS}
+        self._plan = None
+        # The in-step generator EMA's decay (None: off), set through
+        # `ema_decay`; the average itself is `ema_generator`.
+        self._ema_decay = None
+        self.ema_generator = None
+
+    def _track(self, key):
+        """The tracker of `key`, made on first use (an objective's logs)."""
+        if key not in self._trackers:
+            self._trackers[key] = keras.metrics.Mean(name=key)
+        return self._trackers[key]
+
+    @property
+    def metrics(self):
+        plan = getattr(self, "_plan", None)
+        if plan is None:
+            return []
+        return [self._trackers[k] for k in plan.log_keys]
+
+    # ------------------------------------------------------------------
+    # Random draws
+    # ------------------------------------------------------------------
+    def replica_random(self, draw, shape, dtype):
+        """`draw(shape, seed=..., dtype=dtype)` with the model's seed
+        generator, for this replica's slice of the global batch.
+
+        `draw` is a `keras.random` function (`normal`, `uniform`). With
+        several replicas (a tf.distribute strategy, a torch.distributed
+        group), every replica draws the global batch's values from the same
+        seed state and keeps its own slice: the same values as one device
+        with the global batch, instead of one copy per replica.
+        """
+        num_replicas, index = distributed.replica_context()
+        if num_replicas == 1:
+            return draw(shape, seed=self.seed_generator, dtype=dtype)
+        rest = tuple(shape[1:])
+        values = draw((num_replicas * shape[0],) + rest,
+                      seed=self.seed_generator, dtype=dtype)
+        values = ops.reshape(values, (num_replicas, shape[0]) + rest)
+        return ops.take(values, index, axis=0)
+
+    @staticmethod
+    def global_std(x):
+        """`ops.std(x)` over the global batch, also across replicas."""
+        if distributed.replica_context()[0] == 1:
+            return ops.std(x)
+        mean, square = distributed.all_reduce_mean(
+            [ops.mean(x), ops.mean(ops.square(x))])
+        return ops.sqrt(ops.maximum(square - ops.square(mean), 0.0))
+
+    def _sample_latent(self, batch_size):
+        return self.replica_random(
+            keras.random.normal, (batch_size, self.latent_dim),
+            dtype=self.generator.compute_dtype)
+
+    # ------------------------------------------------------------------
+    # One step
+    # ------------------------------------------------------------------
+    def _update(self, group, loss_fn, training):
+        """Minimizes `loss_fn()` (a `(loss, aux)` pair) over `group`'s
+        variables with its optimizer; only evaluates it when not training."""
+        if not training:
+            return loss_fn()
+        return self._minimize(loss_fn, self._plan.variables[group],
+                              self.optimizer.members[group])
+
+    def _gan_step(self, data, training):
+        plan = self._plan
+        x = ops.cast(real_batch(data), self.generator.compute_dtype)
+        trackers = self._trackers
+        if plan.trains_autoencoder:
+            ae_loss, _ = self._update(
+                "autoencoder", functools.partial(self._autoencoder_loss, x),
+                training)
+            trackers["ae_loss"].update_state(ops.stop_gradient(ae_loss))
+        if plan.phase != "gan":
+            return {m.name: m.result() for m in self.metrics}
+
+        objective = self.adversarial_loss
+        batch_size = ops.shape(x)[0]
+        for _ in range(self.discriminator_steps if training else 1):
+            z = self._sample_latent(batch_size)
+            d_loss, (penalty, real, fake) = self._update(
+                "discriminator",
+                functools.partial(self._discriminator_loss, x, z), training)
+            for key, value in objective.after_discriminator_step(
+                    real, fake, training).items():
+                trackers[key].update_state(value)
+        if penalty is not None:
+            trackers["gp_loss"].update_state(ops.stop_gradient(penalty))
+        z = self._sample_latent(batch_size)
+        g_loss, consistency = self._update(
+            "generator", functools.partial(self._generator_loss, x, z),
+            training)
+        if training and self._ema_decay is not None:
+            self._ema_step()
+        trackers["d_loss"].update_state(ops.stop_gradient(d_loss))
+        trackers["g_loss"].update_state(ops.stop_gradient(g_loss))
+        if consistency is not None:
+            trackers["consistency_loss"].update_state(
+                ops.stop_gradient(consistency))
+        logs = {m.name: m.result() for m in self.metrics}
+        logs.update(objective.state_logs())
+        return logs
+
+    # ------------------------------------------------------------------
+    # The per-network losses, each returning `(loss, aux)`
+    # ------------------------------------------------------------------
+    def _autoencoder_loss(self, x):
+        loss = None
+        for term in self._plan.autoencoder_terms:
+            value = term.autoencoder_loss(self, x)
+            loss = value if loss is None else loss + value
+        for autoencoder in self._plan.layer_autoencoders:
+            value = ops.mean(per_sample_distance(
+                x, autoencoder(x, training=True)))
+            loss = value if loss is None else loss + value
+        return loss, None
+
+    def _discriminator_outputs(self, x, fake, for_generator=False):
+        """The adversarial loss's view of the discriminator on real `x`
+        (`None`: not needed) and `fake`, and the discriminator's own losses.
+        """
+        objective = self.adversarial_loss
+        if x is not None and self._plan.joint_discriminator_pass:
+            # Keras' SpectralNormalization rewrites its kernel in place at
+            # every training call (one power iteration); a second call would
+            # invalidate the first one's graph on torch. One pass over real
+            # and fake together normalizes once per step on every backend.
+            outputs = objective.discriminator_outputs(
+                self.discriminator, ops.concatenate([x, fake], axis=0),
+                training=True, for_generator=for_generator)
+            extra = self.discriminator.losses
+            return _half(outputs, 0), _half(outputs, 1), extra
+        real = None
+        if x is not None:
+            real = objective.discriminator_outputs(
+                self.discriminator, x, training=True,
+                for_generator=for_generator)
+        # Weight regularizers and add_loss() terms of the discriminator,
+        # read before the next call clears them.
+        extra = self.discriminator.losses
+        fake_out = objective.discriminator_outputs(
+            self.discriminator, fake, training=True,
+            for_generator=for_generator)
+        return real, fake_out, extra
+
+    def _discriminator_loss(self, x, z):
+        """The discriminator's loss and, as aux, `(penalty, real, fake)`:
+        the gradient penalty (or None) and the (detached) outputs the
+        objective reads after the update."""
+        fake = ops.stop_gradient(self.generator(z, training=True))
+        real_out, fake_out, extra = self._discriminator_outputs(x, fake)
+        loss = self.adversarial_loss.discriminator_objective(real_out,
+                                                             fake_out)
+        if extra:
+            loss = loss + ops.cast(ops.sum(extra), loss.dtype)
+        penalty = None
+        if self.gradient_penalty is not None:
+            # With spectral normalization the step's kernel is already
+            # normalized: no further power iteration (see above).
+            penalty = self.gradient_penalty(
+                self.discriminator, x, fake, seed=self.seed_generator,
+                training=not self._plan.joint_discriminator_pass)
+            loss = loss + ops.cast(penalty, loss.dtype)
+        return loss, (penalty, _stop(real_out), _stop(fake_out))
+
+    def _generator_loss(self, x, z):
+        """The generator's loss and, as aux, the sum of the consistency
+        terms (or None)."""
+        fake = self.generator(z, training=True)
+        # Weight regularizers and add_loss() terms of the generator (e.g. a
+        # kag.layers.ReconstructionConsistency layer), read before any other
+        # generator call clears them.
+        extra = self.generator.losses
+        objective = self.adversarial_loss
+        real_out, fake_out, _ = self._discriminator_outputs(
+            x if objective.generator_uses_real else None, fake,
+            for_generator=True)
+        loss = objective.generator_objective(fake_out, real_out)
+        if extra:
+            loss = loss + ops.cast(ops.sum(extra), loss.dtype)
+        consistency = None
+        for term in self.consistency_losses:
+            # The local-batch mean, like the other terms (Keras losses
+            # divide by the replicas under a tf.distribute strategy).
+            value = distributed.unscale_keras_loss(
+                term.term(self, x, z, fake))
+            consistency = value if consistency is None else consistency + value
+        if consistency is not None:
+            loss = loss + ops.cast(consistency, loss.dtype)
+        return loss, consistency
+
+    # ------------------------------------------------------------------
+    # The generator's exponential moving average
+    # ------------------------------------------------------------------
+    def _ema_step(self):
+        """`ema = decay * ema + (1 - decay) * weights` for the generator's
+        trainable weights; its other weights (e.g. batch-norm statistics)
+        are copied."""
+        decay = self._ema_decay
+        for average, weight in zip(self.ema_generator.weights,
+                                   self.generator.weights):
+            value = ops.cast(weight.value, average.dtype)
+            if weight.trainable:
+                value = decay * average.value + (1.0 - decay) * value
+            average.assign(value)
