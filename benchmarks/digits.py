@@ -218,7 +218,6 @@ def run_one(variant, method, seed, steps, judge, real):
     import numpy as np
 
     import keras_aegan as kag
-    from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
@@ -239,7 +238,7 @@ def run_one(variant, method, seed, steps, judge, real):
     epochs = max(1, round(steps / steps_per_epoch))
     start = time.time()
     ema = METHODS[method].get("ema")
-    callbacks = [GeneratorEMA(ema)] if ema is not None else []
+    callbacks = [kag.callbacks.GeneratorEMA(ema)] if ema is not None else []
     history = gan.fit(x, batch_size=BATCH_SIZE, epochs=epochs,
                       steps_per_epoch=steps_per_epoch, verbose=0,
                       callbacks=callbacks)

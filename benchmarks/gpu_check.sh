@@ -7,8 +7,8 @@
 #
 # Keras and the two small dependencies such images lack (namex, optree)
 # travel as wheels: `make gpu-wheels` fills ./.whl for Python 3.12 on
-# x86-64 Linux (set GPU_PYTHON_VERSION for another). Bring that folder
-# along (the device tool: carry [".whl"]), then: bash benchmarks/gpu_check.sh
+# x86-64 Linux (set GPU_PYTHON_VERSION for another). Copy that folder to
+# the GPU machine with the repository, then: bash benchmarks/gpu_check.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 WHEELS=${WHEELS:-.whl}

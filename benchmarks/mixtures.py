@@ -1,6 +1,6 @@
 """B1 + B4: mode coverage on the 2-D mixtures (ring of 8, grid of 25).
 
-Protocol (../shared/BENCHMARKS.md): generator and discriminator are MLPs with
+Protocol (B1, docs/benchmarks.md): generator and discriminator are MLPs with
 2 hidden layers of 128 tanh units (the autoencoder and encoder too),
 z ~ N(0, I_256), batch 512, Adam (generator lr 1e-3, discriminator lr 1e-4,
 beta_1 0.5), 25,000 generator steps, data sampled on the fly. Scored on
@@ -67,7 +67,9 @@ def parse_args(argv=None):
     return args
 
 
-# Published rows: (modes, HQ %, reverse KL or None), from BENCHMARKS.md.
+# Published rows: (modes, HQ %, reverse KL or None), from Table 1 of the paper
+# each label names: VEEGAN (Srivastava et al. 2017), GDPP (Elfeki et al.
+# 2019), PacGAN (Lin et al. 2018).
 PUBLISHED = {
     "ring": [
         ("GAN (VEEGAN T1)", 1, 99.3, None),
@@ -123,7 +125,6 @@ def run_one(dataset, method, seed, steps, eval_every, ema=None,
     import numpy as np
 
     import keras_aegan as kag
-    from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 
     sample_fn, num_modes, std = mixture(dataset)
     _, centers = sample_fn(1)
@@ -183,7 +184,7 @@ def run_one(dataset, method, seed, steps, eval_every, ema=None,
     callbacks = [Trace()]
     if ema is not None:
         # Before Trace, so that each evaluation sees the current average.
-        callbacks.insert(0, GeneratorEMA(ema))
+        callbacks.insert(0, kag.callbacks.GeneratorEMA(ema))
     gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
             callbacks=callbacks)
     seconds = time.time() - start
