@@ -11,7 +11,10 @@ In one process, on the backend given, with the same networks and batch:
   torch is installed.
 
 Sizes: the B1 MLPs (2 x 128 tanh, latent 256) at batch 512, and
-`kag.models.dcgan((32, 32, 3), 128)` at batch 64. Every contender is warmed
+`kag.models.dcgan((32, 32, 3), 128)` at batch 64; `--cases tiny` adds a tiny
+MLP GAN (2 x 16, latent 4) at batch 16, where the per-step host work of the
+engine (not the arithmetic) sets the rate, e.g. on PyTorch, which runs the
+step eagerly. Every contender is warmed
 up (compilation), then timed in alternating blocks of the same number of
 steps; a contender's rate is the median over blocks. Only ratios measured in
 this one run are meaningful.
@@ -35,7 +38,10 @@ CASES = {
     # name: (steps per block, batch size)
     "mlp": (200, 512),
     "dcgan32": (10, 64),
+    "tiny": (200, 16),
 }
+# (latent_dim, hidden_units) of the MLP cases.
+MLPS = {"mlp": (256, (128, 128)), "tiny": (4, (16, 16))}
 
 
 def parse_args(argv=None):
@@ -66,9 +72,10 @@ def build(case, seed=0):
     import keras_aegan as kag
 
     keras.utils.set_random_seed(seed)
-    if case == "mlp":
-        return kag.models.mlp_gan(2, 256, hidden_units=(128, 128),
-                                  activation="tanh"), 256
+    if case in MLPS:
+        latent_dim, hidden_units = MLPS[case]
+        return kag.models.mlp_gan(2, latent_dim, hidden_units=hidden_units,
+                                  activation="tanh"), latent_dim
     return kag.models.dcgan((32, 32, 3), 128, filters=64), 128
 
 
@@ -77,7 +84,7 @@ def data_for(case, num):
 
     import keras_aegan as kag
 
-    if case == "mlp":
+    if case in MLPS:
         return kag.datasets.grid(num, seed=0)[0]
     rng = np.random.default_rng(0)
     return rng.uniform(-1, 1, (num, 32, 32, 3)).astype("float32")
@@ -135,10 +142,10 @@ def handwritten_contender(case, backend):
 def torch_nn_contender(case):
     from benchmarks.baselines import torch_nn_gan
 
-    if case == "mlp":
-        generator, discriminator = torch_nn_gan.mlp_networks(2, 256,
-                                                             (128, 128))
-        latent_dim = 256
+    if case in MLPS:
+        latent_dim, hidden_units = MLPS[case]
+        generator, discriminator = torch_nn_gan.mlp_networks(2, latent_dim,
+                                                             hidden_units)
     else:
         generator, discriminator = torch_nn_gan.dcgan_networks((32, 32, 3),
                                                                128, 64)
