@@ -39,8 +39,8 @@ if __package__ in (None, ""):
         __file__))))
 
 from benchmarks.common import check_protocol  # noqa: E402
-from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import merge_requested  # noqa: E402
+from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -285,7 +285,7 @@ def plot(entries, variant, output):
     if not entries:
         return
     fig, axes = panels(len(entries), 4, 4.3)
-    for ax, (method, entry) in zip(axes, entries.items()):
+    for ax, (method, entry) in zip(axes, entries.items(), strict=True):
         images = np.asarray(entry["samples"])[:64] / 255.0
         # A one-pixel grey border around each digit keeps them apart.
         images = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)),

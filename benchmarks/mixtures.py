@@ -33,8 +33,8 @@ if __package__ in (None, ""):
 
 
 from benchmarks.common import check_protocol  # noqa: E402
-from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import merge_requested  # noqa: E402
+from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.methods import DEFAULT_METHODS  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
@@ -214,7 +214,8 @@ def format_table(results, dataset, seeds):
         lines.append(
             f"{method:30s} "
             f"{s['modes']['mean']:6.2f}±{s['modes']['sem']:<5.2f} "
-            f"{s['modes_strict']['mean']:6.2f}±{s['modes_strict']['sem']:<5.2f} "
+            f"{s['modes_strict']['mean']:6.2f}±"
+            f"{s['modes_strict']['sem']:<5.2f} "
             f"{100 * s['high_quality']['mean']:6.1f}±"
             f"{100 * s['high_quality']['sem']:<5.1f} "
             f"{s['reverse_kl']['mean']:7.3f}±{s['reverse_kl']['sem']:<6.3f} "
@@ -235,7 +236,7 @@ def plot(results, dataset, output):
 
     methods = list(results[dataset])
     fig, axes = panels(len(methods), 3, 3.2)
-    for ax, method in zip(axes, methods):
+    for ax, method in zip(axes, methods, strict=True):
         entry = results[dataset][method]
         generated = np.array(entry["samples"])
         centers = np.array(entry["centers"])

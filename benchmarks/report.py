@@ -160,7 +160,7 @@ def _refresh_section(section, where, table, per_seed):
                 f"{where}: {found} per-seed lines for {method!r}, expected "
                 f"one (`Per seed, {method} (...`, after the table); add or "
                 f"remove lines to leave one")
-        section = pattern.sub(lambda _: line, section)
+        section = pattern.sub(lambda _, line=line: line, section)
     return section
 
 
@@ -211,7 +211,7 @@ def main(argv=None):
         try:
             updated = refresh_page(page, **stored)
         except ValueError as error:
-            raise SystemExit(f"{args.update_docs}: {error}")
+            raise SystemExit(f"{args.update_docs}: {error}") from None
         with open(args.update_docs, "w") as f:
             f.write(updated)
         print(f"{args.update_docs}: "

@@ -71,7 +71,7 @@ def main(argv=None):
 
     # 6. A grid of samples, and the model (networks, optimizers, seed).
     fig, axes = plt.subplots(8, 8, figsize=(6, 6))
-    for image, ax in zip(samples, axes.flat):
+    for image, ax in zip(samples[:64], axes.flat, strict=True):
         ax.imshow(image[..., 0], cmap="gray_r", vmin=-1, vmax=1)
         ax.axis("off")
     fig.suptitle(f"StabilizedGAN on digits, {epochs} epochs")

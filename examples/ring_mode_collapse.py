@@ -55,7 +55,7 @@ def main(argv=None):
     x, centers = kag.datasets.ring(51_200, std=STD, seed=args.seed)
     fig, axes = plt.subplots(1, 2, figsize=(10, 5), sharex=True, sharey=True)
     setups = [("plain GAN", None), ("StabilizedGAN (default)", "recommended")]
-    for ax, (title, consistency_loss) in zip(axes, setups):
+    for ax, (title, consistency_loss) in zip(axes, setups, strict=True):
         gan = train(x, consistency_loss, steps, args.seed)
         samples = gan.generate(2500, seed=args.seed)
         coverage = kag.metrics.ModeCoverage(centers, STD)

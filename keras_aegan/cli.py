@@ -6,6 +6,17 @@ import os
 import sys
 
 
+def _positive_int(text):
+    """The argparse type of the counts: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {text!r}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-aegan",
@@ -25,8 +36,8 @@ def build_parser():
     )
     demo.add_argument("--output", default="runs/demo",
                       help="output folder (default: runs/demo)")
-    demo.add_argument("--epochs", type=int, default=150)
-    demo.add_argument("--batch-size", type=int, default=64)
+    demo.add_argument("--epochs", type=_positive_int, default=150)
+    demo.add_argument("--batch-size", type=_positive_int, default=64)
     demo.add_argument("--seed", type=int, default=0)
     train = commands.add_parser(
         "train",
@@ -50,10 +61,10 @@ def build_parser():
                        choices=["auto", "mlp", "dcgan"],
                        help="auto: dcgan for square images of side 32 or "
                        "64, mlp otherwise")
-    train.add_argument("--epochs", type=int, default=20)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--latent-dim", type=int, default=32)
-    train.add_argument("--image-size", type=int, default=None,
+    train.add_argument("--epochs", type=_positive_int, default=20)
+    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument("--latent-dim", type=_positive_int, default=32)
+    train.add_argument("--image-size", type=_positive_int, default=None,
                        help="resize tfds images to this side")
     train.add_argument("--ema", type=float, default=None,
                        help="keep a GeneratorEMA with this decay (e.g. "
@@ -69,7 +80,7 @@ def build_parser():
         "to a .png (image grid or 2-D scatter plot) or .npy file.",
     )
     sample.add_argument("model", help="path to a .keras file")
-    sample.add_argument("--num", type=int, default=64)
+    sample.add_argument("--num", type=_positive_int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--ema", action="store_true",
                         help="sample from the GeneratorEMA average")
@@ -118,8 +129,6 @@ def main(argv=None):
         os.execve(sys.executable,
                   [sys.executable, "-m", "keras_aegan", *argv], env)
     if args.command == "demo":
-        if args.epochs < 1:
-            raise SystemExit("--epochs must be >= 1")
         from keras_aegan.src.demo import run_demo
 
         metrics = run_demo(args.output, epochs=args.epochs,

@@ -10,7 +10,7 @@ import pytest
 import scipy.linalg
 
 import keras_aegan as kag
-from keras_aegan.src.metrics import kernel_distance
+from keras_aegan.src.metrics import base
 
 BACKEND = keras.backend.backend()
 
@@ -38,7 +38,7 @@ def features(seed, n, d=8, shift=0.0):
 
 def update_in_chunks(metric, real, generated, chunks=3):
     for r, g in zip(np.array_split(real, chunks),
-                    np.array_split(generated, chunks)):
+                    np.array_split(generated, chunks), strict=True):
         metric.update_state(r, g)
 
 
@@ -200,7 +200,7 @@ def test_kernel_distance_matches_numpy_reference_and_streams():
 
 def test_kernel_distance_over_several_blocks(monkeypatch):
     """Blocks of 16 rows: loops over full and partial blocks."""
-    monkeypatch.setattr(kernel_distance, "_BLOCK", 16)
+    monkeypatch.setattr(base, "BLOCK", 16)
     real, generated = features(7, 70, d=3), features(8, 41, d=3, shift=0.2)
     metric = kag.metrics.KernelDistance(feature_dim=3, max_samples=100)
     assert metric._block == 16
@@ -252,7 +252,7 @@ def test_precision_recall_matches_numpy_reference():
 
 
 def test_precision_recall_over_several_blocks(monkeypatch):
-    monkeypatch.setattr(kernel_distance, "_BLOCK", 16)
+    monkeypatch.setattr(base, "BLOCK", 16)
     real, generated = features(15, 53, d=3), features(16, 38, d=3, shift=0.5)
     metric = kag.metrics.PrecisionRecall(feature_dim=3, k=5, max_samples=60)
     assert metric._block == 16

@@ -2,8 +2,8 @@
 same layer sizes as our builders, `torch.optim.Adam`, `backward()`."""
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 def mlp(sizes, activation):

@@ -15,6 +15,9 @@ import keras
 import numpy as np
 
 from keras_aegan.src import plotting
+from keras_aegan.src.run_metrics import final_metrics
+from keras_aegan.src.run_metrics import history_summary
+from keras_aegan.src.run_metrics import metrics_callback
 from keras_aegan.src.saving import load as saving
 
 CONSISTENCY_CHOICES = ("recommended", "none", "manifold", "data", "latent")
@@ -106,52 +109,6 @@ def consistency_value(names):
     return names
 
 
-def metrics_callback(data, info, seed):
-    """A GenerativeMetrics callback that suits the data, or None: mode
-    coverage for the 2-D mixtures, the Fréchet distance on pixels for image
-    arrays (a cheap per-epoch proxy; no pretrained network offline)."""
-    from keras_aegan.src.callbacks.generative_metrics import (
-        GenerativeMetrics,
-    )
-    from keras_aegan.src.metrics.frechet_distance import FrechetDistance
-    from keras_aegan.src.metrics.mode_coverage import ModeCoverage
-
-    if info["kind"] == "mixture":
-        return GenerativeMetrics(
-            data[:2_500], [ModeCoverage(info["centers"], info["std"])],
-            num_samples=2_500, seed=seed)
-    if isinstance(data, np.ndarray) and data.ndim == 4:
-        real = data[:1_000]
-        return GenerativeMetrics(
-            real, [FrechetDistance(feature_dim=int(np.prod(data.shape[1:])),
-                                   name="pixel_frechet_distance")],
-            num_samples=len(real), seed=seed)
-    return None
-
-
-def final_metrics(gan, info, seed):
-    """Scores of the trained generator that fit the data's kind."""
-    samples = gan.generate(2_500 if info["kind"] == "mixture" else 2_000,
-                           seed=seed)
-    if info["kind"] == "mixture":
-        from keras_aegan.src.metrics.mode_coverage import ModeCoverage
-
-        metric = ModeCoverage(info["centers"], info["std"])
-        metric.update_state(None, samples)
-        return {k: float(keras.ops.convert_to_numpy(v))
-                for k, v in metric.result().items()}
-    if info["kind"] == "digits":
-        from sklearn.linear_model import LogisticRegression
-
-        from keras_aegan.src.demo import class_coverage
-        from keras_aegan.src.datasets.digits import digits
-
-        x, y = digits()
-        judge = LogisticRegression(max_iter=2000).fit(x.reshape(len(x), -1), y)
-        return class_coverage(samples, judge)
-    return {}
-
-
 def save_samples(samples, path, info=None, title=None):
     if samples.ndim == 2 and samples.shape[1] == 2:
         centers = None if info is None else info.get("centers")
@@ -168,9 +125,6 @@ def run_train(args):
     from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
     from keras_aegan.src.models.stabilized_gan import StabilizedGAN
 
-    if args.epochs < 1 or args.batch_size < 1 or args.latent_dim < 1:
-        raise SystemExit("--epochs, --batch-size and --latent-dim must be "
-                         ">= 1.")
     keras.utils.set_random_seed(args.seed)
     data, info = load_data(args.data, args.image_size, args.seed)
     shape = data_shape_of(data)
@@ -211,11 +165,7 @@ def run_train(args):
         "train_seconds": round(seconds, 1),
         "adversarial_loss": args.adversarial_loss,
         "consistency": args.consistency,
-        "final_logs": {k: float(v[-1]) for k, v in history.history.items()
-                       if any(p in k for p in plotting.LOSS_KEYS)},
-        "last_epoch_metrics": {
-            k: float(v[-1]) for k, v in history.history.items()
-            if not any(p in k for p in plotting.LOSS_KEYS)},
+        **history_summary(history.history),
         **final_metrics(gan, info, args.seed),
     }
     metrics.pop("class_histogram", None)
@@ -230,8 +180,6 @@ def run_sample(args):
 
     if not os.path.exists(args.model):
         raise SystemExit(f"{args.model}: no such file.")
-    if args.num < 1:
-        raise SystemExit("--num must be >= 1.")
     gan = saving.load_model(args.model)
     if not isinstance(gan, StabilizedGAN):
         raise SystemExit(f"{args.model} holds a {type(gan).__name__}, not a "

@@ -3,10 +3,9 @@
 import keras
 import numpy as np
 
-from keras_aegan.src.callbacks.sample_grid import as_samples
-from keras_aegan.src.callbacks.sample_grid import check_count
-from keras_aegan.src.callbacks.sample_grid import check_generative_model
-from keras_aegan.src.callbacks.sample_grid import check_seed
+from keras_aegan.src import validation
+from keras_aegan.src.callbacks.common import as_samples
+from keras_aegan.src.callbacks.common import check_generative_model
 
 # Default cap of the number of generated samples per evaluation.
 MAX_DEFAULT_SAMPLES = 10_000
@@ -135,12 +134,14 @@ class GenerativeMetrics(keras.callbacks.Callback):
                 f"{type(prefix).__name__}."
             )
         self.metrics = metrics
-        self.every = check_count(owner, "every", every)
+        self.every = validation.check_int(owner, "every", every, 1)
         if num_samples is None:
             num_samples = min(len(self.real_data), MAX_DEFAULT_SAMPLES)
-        self.num_samples = check_count(owner, "num_samples", num_samples)
-        self.batch_size = check_count(owner, "batch_size", batch_size)
-        self.seed = check_seed(owner, seed)
+        self.num_samples = validation.check_int(owner, "num_samples",
+                                                num_samples, 1)
+        self.batch_size = validation.check_int(owner, "batch_size",
+                                               batch_size, 1)
+        self.seed = validation.check_seed(owner, seed)
         self.prefix = prefix
         # A fixed subset of the real data, one row per generated sample.
         order = np.random.default_rng(0).permutation(len(self.real_data))

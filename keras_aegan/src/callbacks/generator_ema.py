@@ -1,8 +1,8 @@
 """GeneratorEMA: an exponential moving average of the generator's weights."""
 
-import numbers
-
 import keras
+
+from keras_aegan.src import validation
 
 
 class GeneratorEMA(keras.callbacks.Callback):
@@ -41,17 +41,8 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     def __init__(self, decay=0.999):
         super().__init__()
-        if isinstance(decay, bool) or not isinstance(decay, numbers.Real):
-            raise TypeError(
-                f"GeneratorEMA: `decay` must be a float in [0, 1), got "
-                f"{decay!r} of type {type(decay).__name__}."
-            )
-        if not 0.0 <= decay < 1.0:
-            raise ValueError(
-                f"GeneratorEMA: `decay` must be in [0, 1), got {decay!r}; "
-                "typical values are 0.99 to 0.9999."
-            )
-        self.decay = float(decay)
+        self.decay = validation.check_number("GeneratorEMA", "decay", decay,
+                                             0, 1, high_open=True)
 
     def set_model(self, model):
         # Called when fit() builds its callback list, before it makes the
@@ -65,8 +56,8 @@ class GeneratorEMA(keras.callbacks.Callback):
                 f"{type(model).__name__}."
             )
         super().set_model(model)
-        model._set_ema_decay(self.decay)
+        model.ema_decay = self.decay
 
     def on_train_end(self, logs=None):
         # A later fit without this callback leaves the average alone.
-        self.model._set_ema_decay(None)
+        self.model.ema_decay = None

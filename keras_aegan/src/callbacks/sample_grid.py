@@ -7,65 +7,15 @@ import keras
 import numpy as np
 
 from keras_aegan.src import plotting
-from keras_aegan.src.models import data_checks
+from keras_aegan.src import validation
+from keras_aegan.src.callbacks.common import as_samples
+from keras_aegan.src.callbacks.common import check_generative_model
+from keras_aegan.src.models import network_checks
 
 # At most this many real points are drawn under a 2-D scatter plot.
 MAX_REAL_POINTS = 2000
 # Channel counts that matplotlib draws: grayscale, RGB, RGBA.
 _IMAGE_CHANNELS = (1, 3, 4)
-
-
-def check_count(owner, name, value, minimum=1):
-    """Raises a ValueError unless `value` is an int >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(
-            f"{owner}: `{name}` must be an int >= {minimum}, got {value!r}."
-        )
-    return int(value)
-
-
-def check_seed(owner, seed):
-    if seed is not None and (isinstance(seed, bool)
-                             or not isinstance(seed, (int, np.integer))):
-        raise TypeError(
-            f"{owner}: `seed` must be an int or None, got {seed!r} of type "
-            f"{type(seed).__name__}."
-        )
-    return None if seed is None else int(seed)
-
-
-def check_generative_model(owner, model):
-    """The model's `data_shape`; raises a TypeError unless the model can
-    `generate()` samples (a `kag.StabilizedGAN`)."""
-    if not (callable(getattr(model, "generate", None))
-            and hasattr(model, "data_shape")):
-        raise TypeError(
-            f"{owner} needs a model with `generate(num_samples, seed=...)` "
-            f"and `data_shape`, such as kag.StabilizedGAN; it was attached "
-            f"to {type(model).__name__}. Pass the callback to the fit() of "
-            "a kag.StabilizedGAN."
-        )
-    return tuple(model.data_shape)
-
-
-def as_samples(owner, name, data):
-    """`data` as a NumPy array of at least one sample `(n, *shape)`."""
-    try:
-        array = np.asarray(data)
-    except Exception as e:  # e.g. a tensor on an accelerator.
-        raise TypeError(
-            f"{owner}: `{name}` must be an array of samples (NumPy, or a "
-            f"tensor NumPy can read); could not convert {type(data).__name__}"
-            f": {e}"
-        ) from e
-    if array.ndim < 2 or array.shape[0] == 0 or array.dtype == object:
-        raise ValueError(
-            f"{owner}: `{name}` must be a numeric array of shape "
-            f"(num_samples, *data_shape) with at least one sample, got shape "
-            f"{array.shape} and dtype {array.dtype}."
-        )
-    return array
 
 
 def _import_tensorflow(owner):
@@ -182,9 +132,10 @@ class SampleGrid(keras.callbacks.Callback):
                 "installed: pip install matplotlib (or keras-aegan[demo])."
             )
         self.directory = os.fspath(directory)
-        self.every = check_count(owner, "every", every)
-        self.num_samples = check_count(owner, "num_samples", num_samples)
-        self.seed = check_seed(owner, seed)
+        self.every = validation.check_int(owner, "every", every, 1)
+        self.num_samples = validation.check_int(owner, "num_samples",
+                                                num_samples, 1)
+        self.seed = validation.check_seed(owner, seed)
         self.tensorboard_log_dir = (None if tensorboard_log_dir is None
                                     else os.fspath(tensorboard_log_dir))
         self.real_data = None
@@ -245,7 +196,7 @@ class SampleGrid(keras.callbacks.Callback):
         if self.value_range is not None:
             self._range = self.value_range
         else:
-            activation = data_checks.output_activation_name(
+            activation = network_checks.output_activation_name(
                 getattr(self.model, "generator", None))
             self._range = (0.0, 1.0) if activation == "sigmoid" else (
                 -1.0, 1.0)

@@ -6,6 +6,8 @@ import numbers
 import keras
 import numpy as np
 
+from keras_aegan.src import validation
+
 ACTIONS = ("restore", "stop")
 PROBLEMS = ("non_finite_loss", "exploding_loss", "discriminator_wins",
             "diversity_collapse")
@@ -89,20 +91,27 @@ class StabilityMonitor(keras.callbacks.Callback):
                  separation_threshold=10.0, learning_rate_factor=0.5,
                  max_restores=3, seed=0, verbose=True, max_loss=1e4):
         super().__init__()
-        if action not in ACTIONS:
-            raise ValueError(f"StabilityMonitor: `action` must be one of "
-                             f"{ACTIONS}, got {action!r}.")
-        _check_int("check_every", check_every, 1)
-        _check_int("num_samples", num_samples, 2)
-        _check_int("max_restores", max_restores, 0)
-        _check_float("diversity_threshold", diversity_threshold, 0.0, 1.0,
-                     high_open=True)
-        _check_float("separation_threshold", separation_threshold, 0.0,
-                     math.inf, low_open=True)
-        _check_float("learning_rate_factor", learning_rate_factor, 0.0, 1.0,
-                     low_open=True)
+        owner = "StabilityMonitor"
+        validation.check_choice(owner, "action", action, ACTIONS)
+        check_every = validation.check_int(owner, "check_every", check_every,
+                                           1)
+        num_samples = validation.check_int(owner, "num_samples", num_samples,
+                                           2)
+        max_restores = validation.check_int(owner, "max_restores",
+                                            max_restores, 0)
+        diversity_threshold = validation.check_number(
+            owner, "diversity_threshold", diversity_threshold, 0, 1,
+            high_open=True)
+        separation_threshold = validation.check_number(
+            owner, "separation_threshold", separation_threshold, 0,
+            low_open=True)
+        learning_rate_factor = validation.check_number(
+            owner, "learning_rate_factor", learning_rate_factor, 0, 1,
+            low_open=True)
         if max_loss is not None:
-            _check_float("max_loss", max_loss, 0.0, math.inf, low_open=True)
+            max_loss = validation.check_number(owner, "max_loss", max_loss, 0,
+                                               low_open=True)
+        seed = validation.check_seed(owner, seed)
         if real_data is not None:
             real_data = np.asarray(real_data)
             if real_data.ndim < 2 or len(real_data) < 2:
@@ -117,11 +126,11 @@ class StabilityMonitor(keras.callbacks.Callback):
         self.action = action
         self.check_every = check_every
         self.num_samples = num_samples
-        self.diversity_threshold = float(diversity_threshold)
-        self.separation_threshold = float(separation_threshold)
-        self.learning_rate_factor = float(learning_rate_factor)
+        self.diversity_threshold = diversity_threshold
+        self.separation_threshold = separation_threshold
+        self.learning_rate_factor = learning_rate_factor
         self.max_restores = max_restores
-        self.max_loss = None if max_loss is None else float(max_loss)
+        self.max_loss = max_loss
         self.seed = seed
         self.verbose = verbose
         self.events = []
@@ -131,16 +140,17 @@ class StabilityMonitor(keras.callbacks.Callback):
         self._reference_diversity = None
 
     # -- state ---------------------------------------------------------
-    def _variables(self):
+    def _watched_variables(self):
         return list(self.model.variables) + list(self.model.optimizer.variables)
 
     def _take_snapshot(self, epoch):
         self._snapshot = [np.array(keras.ops.convert_to_numpy(v))
-                          for v in self._variables()]
+                          for v in self._watched_variables()]
         self._snapshot_epoch = epoch
 
     def _restore(self):
-        for variable, value in zip(self._variables(), self._snapshot):
+        for variable, value in zip(self._watched_variables(), self._snapshot,
+                                   strict=False):
             variable.assign(value)
         changed = []
         for name, optimizer in self.model.optimizer.members.items():
@@ -234,25 +244,3 @@ class StabilityMonitor(keras.callbacks.Callback):
             if self.verbose:
                 print(f"StabilityMonitor: epoch {epoch + 1}: {problem} "
                       f"({detail}); {action}.")
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"StabilityMonitor: `{name}` must be an int >= {low},"
-                        f" got {value!r} of type {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"StabilityMonitor: `{name}` must be >= {low}, got "
-                         f"{value!r}.")
-
-
-def _check_float(name, value, low, high, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"StabilityMonitor: `{name}` must be a number, got "
-                        f"{value!r} of type {type(value).__name__}.")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if too_low or too_high:
-        interval = (("(" if low_open else "[") + f"{low}, {high}"
-                    + (")" if high_open else "]"))
-        raise ValueError(f"StabilityMonitor: `{name}` must be in {interval}, "
-                         f"got {value!r}.")

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from keras_aegan.src import validation
+
 
 def stacked(x, y, num_samples, channels=3, seed=None):
     """Stacks `channels` independent random images into one (Stacked MNIST).
@@ -50,10 +52,9 @@ def stacked(x, y, num_samples, channels=3, seed=None):
         raise ValueError("stacked() got no images: x is empty.")
     if y.min() < 0:
         raise ValueError(f"Labels must be >= 0, got a minimum of {y.min()}.")
-    for name, value in (("num_samples", num_samples), ("channels", channels)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                or value < 1:
-            raise ValueError(f"`{name}` must be an int >= 1, got {value!r}.")
+    num_samples = validation.check_int("stacked()", "num_samples",
+                                       num_samples, 1)
+    channels = validation.check_int("stacked()", "channels", channels, 1)
     num_classes = int(y.max()) + 1
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(x), size=(num_samples, channels))

@@ -1,30 +1,27 @@
 """Image datasets of TensorFlow Datasets as `tf.data` pipelines for a GAN."""
 
+from keras_aegan.src import validation
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"load_tfds(): `{name}` must be an int >= 1, got {value!r}.")
+_OWNER = "load_tfds()"
 
 
 def _as_image_size(image_size):
     if image_size is None:
         return None
-    if isinstance(image_size, int) and not isinstance(image_size, bool):
+    if validation.is_int(image_size):
         size = (image_size, image_size)
     elif isinstance(image_size, (tuple, list)) and len(image_size) == 2:
         size = tuple(image_size)
     else:
         size = ()
-    if len(size) != 2 or not all(
-            isinstance(d, int) and not isinstance(d, bool) and d > 0
-            for d in size):
+    if len(size) != 2 or not all(validation.is_int(d) and d > 0
+                                 for d in size):
         raise ValueError(
-            "load_tfds(): `image_size` must be None, an int > 0 (square "
+            f"{_OWNER}: `image_size` must be None, an int > 0 (square "
             f"images) or a pair (height, width) of ints > 0, got "
             f"{image_size!r}."
         )
-    return size
+    return tuple(int(d) for d in size)
 
 
 def _import_tfds():
@@ -106,14 +103,12 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
         raise ValueError(
             f"load_tfds(): `image_key` must be a str, got {image_key!r}.")
     size = _as_image_size(image_size)
-    _check_positive_int("batch_size", batch_size)
+    batch_size = validation.check_int(_OWNER, "batch_size", batch_size, 1)
     if shuffle_buffer is None:
-        shuffle_buffer = 0
-    if isinstance(shuffle_buffer, bool) or not isinstance(
-            shuffle_buffer, int) or shuffle_buffer < 0:
-        raise ValueError(
-            "load_tfds(): `shuffle_buffer` must be an int >= 0 (0 or None: "
-            f"no shuffling), got {shuffle_buffer!r}.")
+        shuffle_buffer = 0  # no shuffling
+    shuffle_buffer = validation.check_int(_OWNER, "shuffle_buffer",
+                                          shuffle_buffer, 0)
+    seed = validation.check_seed(_OWNER, seed)
     tf, tfds = _import_tfds()
 
     dataset = tfds.load(name, split=split, data_dir=data_dir)

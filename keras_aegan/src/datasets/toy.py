@@ -2,17 +2,7 @@
 
 import numpy as np
 
-
-def _check_count(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}, got {value!r}.")
-
-
-def _check_scale(name, value):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) \
-            or value < 0:
-        raise ValueError(f"`{name}` must be a float >= 0, got {value!r}.")
+from keras_aegan.src import validation
 
 
 def _sample_mixture(centers, num_samples, std, seed):
@@ -60,10 +50,11 @@ def ring(num_samples, num_modes=8, radius=1.0, std=0.01, seed=None):
     >>> x.shape, centers.shape
     ((1000, 2), (8, 2))
     """
-    _check_count("num_samples", num_samples)
-    _check_count("num_modes", num_modes)
-    _check_scale("radius", radius)
-    _check_scale("std", std)
+    owner = "ring()"
+    num_samples = validation.check_int(owner, "num_samples", num_samples, 1)
+    num_modes = validation.check_int(owner, "num_modes", num_modes, 1)
+    radius = validation.check_float(owner, "radius", radius, 0)
+    std = validation.check_float(owner, "std", std, 0)
     centers = ring_centers(num_modes, radius)
     return _sample_mixture(centers, num_samples, std, seed), centers
 
@@ -91,9 +82,10 @@ def grid(num_samples, side=5, spacing=2.0, std=0.05, seed=None):
     >>> float(centers.min()), float(centers.max())
     (-4.0, 4.0)
     """
-    _check_count("num_samples", num_samples)
-    _check_count("side", side)
-    _check_scale("spacing", spacing)
-    _check_scale("std", std)
+    owner = "grid()"
+    num_samples = validation.check_int(owner, "num_samples", num_samples, 1)
+    side = validation.check_int(owner, "side", side, 1)
+    spacing = validation.check_float(owner, "spacing", spacing, 0)
+    std = validation.check_float(owner, "std", std, 0)
     centers = grid_centers(side, spacing)
     return _sample_mixture(centers, num_samples, std, seed), centers

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
 POLICIES = ("color", "translation", "cutout")
@@ -146,12 +147,7 @@ class DifferentiableAugmentation(keras.layers.Layer):
     def __init__(self, policy="color,translation,cutout", seed=None,
                  **kwargs):
         transforms = _parse_policy(policy)
-        if seed is not None and (isinstance(seed, bool)
-                                 or not isinstance(seed, int)):
-            raise TypeError(
-                "DifferentiableAugmentation `seed` must be an int or None, "
-                f"got {seed!r} of type {type(seed).__name__}."
-            )
+        seed = validation.check_seed("DifferentiableAugmentation", seed)
         super().__init__(**kwargs)
         self.policy = ",".join(transforms)
         self.seed = seed

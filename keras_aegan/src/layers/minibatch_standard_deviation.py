@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
 EPSILON = 1e-8
@@ -58,18 +59,9 @@ class MinibatchStandardDeviation(keras.layers.Layer):
     """
 
     def __init__(self, group_size=4, **kwargs):
-        if isinstance(group_size, bool) or not isinstance(group_size, int):
-            raise TypeError(
-                "MinibatchStandardDeviation `group_size` must be an int >= 2, "
-                f"got {group_size!r} of type {type(group_size).__name__}. "
-                "Pass a small integer such as 4."
-            )
-        if group_size < 2:
-            raise ValueError(
-                "MinibatchStandardDeviation `group_size` must be an int >= 2 "
-                f"(a standard deviation needs at least 2 samples), got "
-                f"{group_size!r}. Pass a small integer such as 4."
-            )
+        # A standard deviation needs at least 2 samples.
+        group_size = validation.check_int("MinibatchStandardDeviation",
+                                          "group_size", group_size, 2)
         super().__init__(**kwargs)
         self.group_size = group_size
 

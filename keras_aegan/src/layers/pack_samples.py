@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
 
@@ -55,18 +56,9 @@ class PackSamples(keras.layers.Layer):
     """
 
     def __init__(self, num_packed=2, **kwargs):
-        if isinstance(num_packed, bool) or not isinstance(num_packed, int):
-            raise TypeError(
-                "PackSamples `num_packed` must be an int >= 2, got "
-                f"{num_packed!r} of type {type(num_packed).__name__}. Pass "
-                "a small integer such as 2."
-            )
-        if num_packed < 2:
-            raise ValueError(
-                f"PackSamples `num_packed` must be an int >= 2, got "
-                f"{num_packed!r}. Pass a small integer such as 2 (1 would "
-                "leave the batch unchanged)."
-            )
+        # 1 would leave the batch unchanged.
+        num_packed = validation.check_int("PackSamples", "num_packed",
+                                          num_packed, 2)
         super().__init__(**kwargs)
         self.num_packed = num_packed
 

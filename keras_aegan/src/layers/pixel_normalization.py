@@ -1,10 +1,9 @@
 """PixelNormalization: unit-length feature vectors at every position."""
 
-import numbers
-
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
 
@@ -41,17 +40,8 @@ class PixelNormalization(keras.layers.Layer):
     """
 
     def __init__(self, epsilon=1e-8, **kwargs):
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise TypeError(
-                "PixelNormalization `epsilon` must be a float > 0, got "
-                f"{epsilon!r} of type {type(epsilon).__name__}. Pass a small "
-                "positive number such as 1e-8."
-            )
-        if not epsilon > 0:
-            raise ValueError(
-                f"PixelNormalization `epsilon` must be a float > 0, got "
-                f"{epsilon!r}. Pass a small positive number such as 1e-8."
-            )
+        epsilon = validation.check_float("PixelNormalization", "epsilon",
+                                         epsilon, 0, low_open=True)
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
 

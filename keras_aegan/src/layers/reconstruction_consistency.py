@@ -1,10 +1,9 @@
 """ReconstructionConsistency: the manifold term as a drop-in layer."""
 
-import numbers
-
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 from keras_aegan.src.losses.reconstruction_consistency_loss import DISTANCES
 from keras_aegan.src.losses.reconstruction_consistency_loss import (
@@ -62,24 +61,13 @@ class ReconstructionConsistency(keras.layers.Layer):
                 f"keras.Model, got {autoencoder!r} of type "
                 f"{type(autoencoder).__name__}."
             )
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
-            raise TypeError(
-                "ReconstructionConsistency: `weight` must be a number >= 0, "
-                f"got {weight!r} of type {type(weight).__name__}."
-            )
-        if weight < 0:
-            raise ValueError(
-                f"ReconstructionConsistency: `weight` must be >= 0, got "
-                f"{weight!r}."
-            )
-        if distance not in DISTANCES:
-            raise ValueError(
-                f"ReconstructionConsistency: unknown distance {distance!r}; "
-                f"expected one of {DISTANCES}."
-            )
+        weight = validation.check_number("ReconstructionConsistency",
+                                         "weight", weight, 0)
+        validation.check_choice("ReconstructionConsistency", "distance",
+                                distance, DISTANCES)
         super().__init__(**kwargs)
         self.autoencoder = autoencoder
-        self.weight = float(weight)
+        self.weight = weight
         self.distance = distance
 
     def build(self, input_shape):

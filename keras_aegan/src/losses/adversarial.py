@@ -391,8 +391,8 @@ class BEGANLoss(AdversarialLoss):
                                              low=0.0, high=1.0)
         if self.gamma == 0:
             raise ValueError("BEGANLoss: `gamma` must be in (0, 1], got 0.")
-        self.lambda_k = validation.check_number("BEGANLoss", "lambda_k", lambda_k,
-                                                low=0.0)
+        self.lambda_k = validation.check_number("BEGANLoss", "lambda_k",
+                                                lambda_k, low=0.0)
 
     def discriminator_loss(self, real_logits, fake_logits, balance=0.0):
         return ops.mean(real_logits) - balance * ops.mean(fake_logits)

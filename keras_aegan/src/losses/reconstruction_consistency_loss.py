@@ -239,7 +239,16 @@ class ReconstructionConsistencyLoss(keras.losses.Loss):
 class ManifoldConsistencyLoss(ReconstructionConsistencyLoss):
     """The `"manifold"` kind: `||G(z) - stop_gradient(Q(G(z)))||`, with an
     autoencoder `Q` trained on the real data only (see
-    `ReconstructionConsistencyLoss`)."""
+    `ReconstructionConsistencyLoss`).
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> term = kag.losses.ReconstructionConsistencyLoss("manifold",
+    ...                                                 noise_level=0.25)
+    >>> type(term).__name__, term.networks
+    ('ManifoldConsistencyLoss', ('autoencoder',))
+    """
 
     kind = "manifold"
     networks = ("autoencoder",)
@@ -252,7 +261,18 @@ class ManifoldConsistencyLoss(ReconstructionConsistencyLoss):
 @register
 class DataConsistencyLoss(ReconstructionConsistencyLoss):
     """The `"data"` kind: `||x - G(E(x))||` (mode-regularized GAN, Che et
-    al. 2017); the encoder `E` trains with the generator."""
+    al. 2017); the encoder `E` trains with the generator.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> term = kag.losses.DataConsistencyLoss(weight=0.3)
+    >>> term.kind, term.networks
+    ('data', ('encoder',))
+    >>> round(float(term(np.zeros((2, 4)), np.ones((2, 4)))), 4)
+    0.3
+    """
 
     kind = "data"
     networks = ("encoder",)
@@ -265,7 +285,17 @@ class DataConsistencyLoss(ReconstructionConsistencyLoss):
 @register
 class LatentConsistencyLoss(ReconstructionConsistencyLoss):
     """The `"latent"` kind: `||z - E(G(z))||` (VEEGAN, Srivastava et al.
-    2017); the encoder `E` trains with the generator."""
+    2017); the encoder `E` trains with the generator.
+
+    Example:
+
+    >>> import keras_aegan as kag
+    >>> nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+    >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    >>> gan.compile(consistency_loss=kag.losses.LatentConsistencyLoss())
+    >>> gan.encoder.output_shape
+    (None, 8)
+    """
 
     kind = "latent"
     networks = ("encoder",)

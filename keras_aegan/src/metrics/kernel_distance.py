@@ -1,136 +1,16 @@
 """Kernel distance (KID): unbiased MMD² with a cubic polynomial kernel."""
 
-import keras
 from keras import ops
 
 from keras_aegan.src.api_export import register
-from keras_aegan.src.metrics.frechet_distance import _FeatureMetric
-from keras_aegan.src.metrics.frechet_distance import _at_least
-from keras_aegan.src.metrics.frechet_distance import _concrete_int
-from keras_aegan.src.metrics.frechet_distance import _matmul
-
-# Rows per block in the pairwise computations of `result()`: memory is
-# O(block^2) whatever `max_samples` is.
-_BLOCK = 1024
-
-
-def _blocks(count, block):
-    """Number of `block`-row blocks holding `count` rows (int tensor)."""
-    return ops.floor_divide(count + (block - 1), block)
-
-
-class _BufferedFeatureMetric(_FeatureMetric):
-    """Keeps every real and generated feature vector in fixed buffers.
-
-    Buffers hold `max_samples` rows per set (plus padding to a whole number
-    of blocks; a row past `max_samples` takes the writes that overflow when
-    the update is traced, see `update_state`). `real_count` and
-    `generated_count` count every sample passed, stored or not.
-    """
-
-    def __init__(self, feature_extractor=None, feature_dim=None,
-                 max_samples=10_000, name=None, min_block=1, **kwargs):
-        super().__init__(feature_extractor, feature_dim, name=name, **kwargs)
-        owner = type(self).__name__
-        if isinstance(max_samples, bool) or not isinstance(
-                max_samples, int) or max_samples < 2:
-            raise ValueError(
-                f"{owner} `max_samples` must be an int >= 2, got "
-                f"{max_samples!r}.")
-        self.max_samples = max_samples
-        self._block = max(min(_BLOCK, max_samples + 1), min_block)
-        capacity = -(-(max_samples + 1) // self._block) * self._block
-        self._capacity = capacity
-        for prefix in ("real", "generated"):
-            setattr(self, f"{prefix}_count", self.add_variable(
-                shape=(), initializer="zeros", dtype="int32",
-                name=f"{prefix}_count"))
-            setattr(self, f"{prefix}_features", self.add_variable(
-                shape=(capacity, self.feature_dim), initializer="zeros",
-                dtype=self.state_dtype, name=f"{prefix}_features"))
-
-    def _overflow_error(self, which, total):
-        return ValueError(
-            f"{type(self).__name__} stores at most max_samples="
-            f"{self.max_samples} {which} samples, and this would make "
-            f"{total}. Build the metric with a larger max_samples (memory: "
-            f"2 x max_samples x {self.feature_dim} floats), or call "
-            "reset_state() between evaluations.")
-
-    def update_state(self, real, generated, sample_weight=None):
-        """Appends the features of `real` and/or `generated` to the buffers.
-
-        Eagerly, an update that would exceed `max_samples` raises a
-        ValueError and changes nothing. Traced (`jax.jit`, `tf.function`),
-        values cannot be checked: the samples past `max_samples` are counted
-        but not stored, and `result()` is NaN (or raises when called eagerly).
-        """
-        self._check_update_args(real, generated, sample_weight)
-        batches = []
-        for prefix, samples in (("real", real), ("generated", generated)):
-            if samples is None:
-                continue
-            features = self._features(samples)
-            count_var = getattr(self, f"{prefix}_count")
-            batch = ops.shape(features)[0]
-            known, size = _concrete_int(count_var.value), _concrete_int(batch)
-            if known is not None and size is not None \
-                    and known + size > self.max_samples:
-                raise self._overflow_error(prefix, known + size)
-            batches.append((prefix, features, batch))
-        for prefix, features, batch in batches:
-            count_var = getattr(self, f"{prefix}_count")
-            buffer = getattr(self, f"{prefix}_features")
-            # `batch` is a Python int where the shape is static (always in
-            # JAX), which `arange` needs under `jax.jit`.
-            rows = ops.minimum(
-                count_var.value + ops.arange(batch, dtype="int32"),
-                self.max_samples)
-            buffer.assign(ops.scatter_update(
-                buffer.value, ops.expand_dims(rows, 1), features))
-            count_var.assign_add(ops.cast(batch, "int32"))
-
-    def _stored(self):
-        """`(real_count, generated_count)` clipped to what the buffers hold.
-
-        Also raises the overflow error when the counts are readable.
-        """
-        counts = []
-        for prefix in ("real", "generated"):
-            count = getattr(self, f"{prefix}_count").value
-            known = _concrete_int(count)
-            if known is not None and known > self.max_samples:
-                raise self._overflow_error(prefix, known)
-            counts.append(count)
-        return counts
-
-    def _valid(self, count_real, count_generated, minimum):
-        """Whether both sets have `minimum` samples and none overflowed."""
-        ok = ops.logical_and(count_real >= minimum, count_generated >= minimum)
-        return ops.logical_and(ok, ops.logical_and(
-            count_real <= self.max_samples,
-            count_generated <= self.max_samples))
-
-    def _block_rows(self, buffer, index):
-        """Rows `[index * block, (index + 1) * block)` of `buffer`."""
-        start = index * self._block
-        # Start indices of one integer type (JAX with x64 would make a bare
-        # 0 int64 next to an int32 loop index).
-        column = 0 if isinstance(start, int) else ops.zeros_like(start)
-        return ops.slice(buffer, (start, column),
-                         (self._block, self.feature_dim))
-
-    def _block_mask(self, index, count):
-        return index * self._block + ops.arange(self._block) < count
-
-    def get_config(self):
-        config = super().get_config()
-        config["max_samples"] = self.max_samples
-        return config
+from keras_aegan.src.metrics.base import BufferedFeatureMetric
+from keras_aegan.src.metrics.base import at_least
+from keras_aegan.src.metrics.base import blocks
+from keras_aegan.src.metrics.base import matmul
 
 
 @register
-class KernelDistance(_BufferedFeatureMetric):
+class KernelDistance(BufferedFeatureMetric):
     """Kernel distance (KID): unbiased MMD² of real vs. generated features.
 
     With `feature_extractor=kag.metrics.inception_feature_extractor(...)` this
@@ -188,7 +68,7 @@ class KernelDistance(_BufferedFeatureMetric):
 
     def _kernel(self, a, b):
         return ops.power(
-            _matmul(a, ops.transpose(b)) / self.feature_dim + 1.0, 3)
+            matmul(a, ops.transpose(b)) / self.feature_dim + 1.0, 3)
 
     def _kernel_sum(self, a, count_a, b, count_b):
         """`sum_{i < count_a, j < count_b} k(a_i, b_j)`, block by block."""
@@ -204,10 +84,10 @@ class KernelDistance(_BufferedFeatureMetric):
                                        self._block_mask(j, count_b)[None, :])
                 return total + ops.sum(ops.where(mask, kernel, 0.0))
 
-            return ops.fori_loop(0, _blocks(count_b, self._block),
+            return ops.fori_loop(0, blocks(count_b, self._block),
                                  over_columns, total)
 
-        return ops.fori_loop(0, _blocks(count_a, self._block), over_rows, zero)
+        return ops.fori_loop(0, blocks(count_a, self._block), over_rows, zero)
 
     def _diagonal_sum(self, a, count):
         """`sum_{i < count} k(a_i, a_i)`."""
@@ -223,8 +103,8 @@ class KernelDistance(_BufferedFeatureMetric):
         count_g = ops.minimum(count_g, self.max_samples)
         real = self.real_features.value
         generated = self.generated_features.value
-        m = _at_least(ops.cast(count_r, self.state_dtype), 2.0)
-        n = _at_least(ops.cast(count_g, self.state_dtype), 2.0)
+        m = at_least(ops.cast(count_r, self.state_dtype), 2.0)
+        n = at_least(ops.cast(count_g, self.state_dtype), 2.0)
         within_real = (self._kernel_sum(real, count_r, real, count_r)
                        - self._diagonal_sum(real, count_r))
         within_generated = (

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 
 
@@ -38,8 +39,12 @@ class ModeCoverage(keras.metrics.Metric):
     >>> centers = np.array([[0.0, 0.0], [1.0, 0.0]])
     >>> metric = kag.metrics.ModeCoverage(centers, std=0.01, min_count=1)
     >>> metric.update_state(None, np.array([[0.0, 0.001], [0.5, 0.5]]))
-    >>> {k: round(float(v), 3) for k, v in metric.result().items()}
-    {'modes': 1.0, 'modes_strict': 1.0, 'high_quality': 0.5, 'reverse_kl': 0.693}
+    >>> for key, value in metric.result().items():
+    ...     print(key, round(float(value), 3))
+    modes 1.0
+    modes_strict 1.0
+    high_quality 0.5
+    reverse_kl 0.693
     """
 
     def __init__(self, centers, std, threshold=3.0, min_count=20,
@@ -51,10 +56,10 @@ class ModeCoverage(keras.metrics.Metric):
                 "ModeCoverage `centers` must be an array of shape (K, dim) "
                 f"with K >= 1, got shape {centers.shape}."
             )
-        if not (isinstance(std, (int, float)) and std > 0):
-            raise ValueError(f"ModeCoverage `std` must be > 0, got {std!r}.")
+        std = validation.check_number("ModeCoverage", "std", std, 0,
+                                      low_open=True)
         self.centers = centers.tolist()
-        self.std = float(std)
+        self.std = std
         self.threshold = float(threshold)
         self.min_count = int(min_count)
         self._centers = ops.convert_to_tensor(centers)

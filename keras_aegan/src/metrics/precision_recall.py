@@ -2,19 +2,20 @@
 
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
-from keras_aegan.src.metrics.frechet_distance import _at_least
-from keras_aegan.src.metrics.frechet_distance import _matmul
-from keras_aegan.src.metrics.kernel_distance import _BufferedFeatureMetric
-from keras_aegan.src.metrics.kernel_distance import _blocks
+from keras_aegan.src.metrics.base import BufferedFeatureMetric
+from keras_aegan.src.metrics.base import at_least
+from keras_aegan.src.metrics.base import blocks
+from keras_aegan.src.metrics.base import matmul
 
 
 def _squared_distances(a, b):
     """Pairwise squared Euclidean distances, clipped at 0 (round-off)."""
     squared = (ops.sum(ops.square(a), axis=1)[:, None]
-               - 2.0 * _matmul(a, ops.transpose(b))
+               - 2.0 * matmul(a, ops.transpose(b))
                + ops.sum(ops.square(b), axis=1)[None, :])
-    return _at_least(squared, 0.0)
+    return at_least(squared, 0.0)
 
 
 def _smallest(values, k):
@@ -23,7 +24,7 @@ def _smallest(values, k):
 
 
 @register
-class PrecisionRecall(_BufferedFeatureMetric):
+class PrecisionRecall(BufferedFeatureMetric):
     """Improved precision and recall of generated vs. real features.
 
     Kynkäänniemi et al. (2019) estimate each set's manifold as the union of
@@ -83,10 +84,8 @@ class PrecisionRecall(_BufferedFeatureMetric):
 
     def __init__(self, feature_extractor=None, feature_dim=None, k=3,
                  max_samples=10_000, name="precision_recall", **kwargs):
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ValueError(
-                f"PrecisionRecall `k` must be a positive int, got {k!r}.")
-        if isinstance(max_samples, int) and k >= max_samples:
+        k = validation.check_positive_int("PrecisionRecall", "k", k)
+        if validation.is_int(max_samples) and k >= max_samples:
             raise ValueError(
                 f"PrecisionRecall needs k < max_samples, got k={k} and "
                 f"max_samples={max_samples}. Raise max_samples.")
@@ -117,12 +116,12 @@ class PrecisionRecall(_BufferedFeatureMetric):
                 return _smallest(merged, k)
 
             best = ops.fori_loop(
-                0, _blocks(count, block), over_columns,
+                0, blocks(count, block), over_columns,
                 ops.full((block, k), float("inf"), dtype=self.state_dtype))
             return ops.slice_update(radii, (i * block,), best[:, k - 1])
 
         return ops.fori_loop(
-            0, _blocks(count, block), over_rows,
+            0, blocks(count, block), over_rows,
             ops.full((self._capacity,), float("inf"), dtype=self.state_dtype))
 
     def _fraction_inside(self, queries, count_q, reference, count_ref,
@@ -142,13 +141,13 @@ class PrecisionRecall(_BufferedFeatureMetric):
                                          self._block_mask(j, count_ref)[None])
                 return ops.logical_or(hit, ops.any(inside, axis=1))
 
-            hit = ops.fori_loop(0, _blocks(count_ref, block), over_columns,
+            hit = ops.fori_loop(0, blocks(count_ref, block), over_columns,
                                 ops.zeros((block,), dtype="bool"))
             hit = ops.logical_and(hit, self._block_mask(i, count_q))
             # (`sum` of int32 is int64 in JAX with x64: cast back.)
             return total + ops.cast(ops.sum(ops.cast(hit, "int32")), "int32")
 
-        inside = ops.fori_loop(0, _blocks(count_q, block), over_rows,
+        inside = ops.fori_loop(0, blocks(count_q, block), over_rows,
                                ops.zeros((), dtype="int32"))
         return (ops.cast(inside, self.state_dtype)
                 / ops.cast(ops.maximum(count_q, 1), self.state_dtype))

@@ -7,6 +7,7 @@ import math
 import keras
 from keras import layers
 
+from keras_aegan.src import validation
 from keras_aegan.src.layers.pack_samples import PackSamples
 from keras_aegan.src.models.autoencoder_discriminator import (
     AutoencoderDiscriminator,
@@ -41,28 +42,21 @@ class GANNetworks:
 
 
 def _as_shape(data_dim, name="data_dim"):
-    if isinstance(data_dim, bool):
-        raise TypeError(f"`{name}` must be an int or a shape tuple, got bool.")
-    if isinstance(data_dim, int):
+    if validation.is_int(data_dim):
         shape = (data_dim,)
     elif isinstance(data_dim, (tuple, list)):
         shape = tuple(data_dim)
     else:
-        raise TypeError(
+        raise validation.ArgumentTypeError(
             f"`{name}` must be an int or a shape tuple, got {data_dim!r} of "
             f"type {type(data_dim).__name__}."
         )
-    if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
+    if not shape or not all(validation.is_int(d) and d > 0 for d in shape):
         raise ValueError(
             f"`{name}` must be a positive int or a tuple of positive ints, "
             f"got {data_dim!r}."
         )
-    return shape
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+    return tuple(int(d) for d in shape)
 
 
 def _mlp(input_shape, output_shape, hidden_units, activation, output_activation,
@@ -132,16 +126,17 @@ def mlp_gan(
     (None, 2)
     """
     shape = _as_shape(data_dim)
-    _check_positive_int("latent_dim", latent_dim)
+    latent_dim = validation.check_positive_int("mlp_gan()", "latent_dim",
+                                               latent_dim)
     if num_packed is not None and autoencoder_discriminator:
         raise ValueError(
             "mlp_gan(): `num_packed` and `autoencoder_discriminator=True` do "
             "not combine (an autoencoder discriminator reconstructs single "
             "samples); set one of them."
         )
-    hidden_units = tuple(hidden_units)
-    for units in hidden_units:
-        _check_positive_int("hidden_units", units)
+    hidden_units = tuple(
+        validation.check_positive_int("mlp_gan()", "hidden_units", units)
+        for units in hidden_units)
     if autoencoder_discriminator:
         discriminator = AutoencoderDiscriminator(
             _mlp(shape, (latent_dim,), hidden_units, activation, None,
@@ -229,8 +224,7 @@ def default_encoder(data_shape, latent_dim):
 def _image_steps(image_shape):
     """Number of 2x upsamplings from 4x4 to `image_shape`, checked."""
     if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3
-            or not all(isinstance(d, int) and not isinstance(d, bool)
-                       and d > 0 for d in image_shape)):
+            or not all(validation.is_int(d) and d > 0 for d in image_shape)):
         raise ValueError(
             "`image_shape` must be a tuple (height, width, channels) of "
             f"positive ints, got {image_shape!r}. Example: (32, 32, 3)."
@@ -323,11 +317,12 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
     (None, 1)
     """
     steps = _image_steps(image_shape)
-    image_shape = tuple(image_shape)
-    _check_positive_int("latent_dim", latent_dim)
-    _check_positive_int("filters", filters)
-    code_dim = latent_dim if code_dim is None else code_dim
-    _check_positive_int("code_dim", code_dim)
+    image_shape = tuple(int(d) for d in image_shape)
+    latent_dim = validation.check_positive_int("dcgan()", "latent_dim",
+                                               latent_dim)
+    filters = validation.check_positive_int("dcgan()", "filters", filters)
+    code_dim = validation.check_positive_int(
+        "dcgan()", "code_dim", latent_dim if code_dim is None else code_dim)
     channels = image_shape[-1]
 
     z = keras.Input((latent_dim,))

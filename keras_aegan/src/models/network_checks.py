@@ -6,6 +6,7 @@ what was expected, and how to fix it, before any state is changed.
 
 import keras
 
+
 def check_network(name, network):
     if not isinstance(network, keras.layers.Layer):
         raise TypeError(
@@ -95,8 +96,9 @@ def check_discriminator(discriminator, data_shape):
                              (None,) + tuple(data_shape))
     if _shape_of(outputs)[1:] != (1,):
         raise ValueError(
-            f"The discriminator must map (batch, {', '.join(map(str, data_shape))}) "
-            f"to (batch, 1) logits; it outputs {_shape_of(outputs)}. End it "
+            "The discriminator must map "
+            f"(batch, {', '.join(map(str, data_shape))}) to (batch, 1) "
+            f"logits; it outputs {_shape_of(outputs)}. End it "
             "with keras.layers.Dense(1) and no activation."
         )
 

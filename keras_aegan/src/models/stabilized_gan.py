@@ -379,7 +379,8 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         ...                   autoencoder_warmup_epochs=1)
         >>> print(*sorted(history.history))
         ae_loss consistency_loss d_loss g_loss
-        >>> len(history.history["g_loss"]), len(gan.warmup_history.history["ae_loss"])
+        >>> warmup = gan.warmup_history.history
+        >>> len(history.history["g_loss"]), len(warmup["ae_loss"])
         (2, 1)
         """
         self._require_compiled("fit")

@@ -9,6 +9,7 @@ once in `keras.ops`.
 import keras
 from keras import ops
 
+from keras_aegan.src import validation
 from keras_aegan.src.api_export import register
 from keras_aegan.src.backend import input_gradients
 
@@ -46,13 +47,8 @@ class InputGradientPenalty:
     weight_name = "weight"
 
     def __init__(self, weight):
-        name = f"{type(self).__name__}: `{self.weight_name}`"
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-            raise TypeError(f"{name} must be a number, got {weight!r} of "
-                            f"type {type(weight).__name__}.")
-        if weight < 0:
-            raise ValueError(f"{name} must be >= 0, got {weight!r}.")
-        setattr(self, self.weight_name, float(weight))
+        setattr(self, self.weight_name, validation.check_number(
+            type(self).__name__, self.weight_name, weight, 0))
 
     def points(self, real, fake, seed=None):
         raise NotImplementedError

@@ -254,7 +254,7 @@ class BaseGANTrainer:
         are copied."""
         decay = self._ema_decay
         for average, weight in zip(self.ema_generator.weights,
-                                   self.generator.weights):
+                                   self.generator.weights, strict=True):
             value = ops.cast(weight.value, average.dtype)
             if weight.trainable:
                 value = decay * average.value + (1.0 - decay) * value

@@ -15,6 +15,7 @@ from keras_aegan.src.layers.reconstruction_consistency import (
 )
 from keras_aegan.src.models.network_checks import nested_layers
 
+
 @dataclasses.dataclass(frozen=True)
 class TrainingPlan:
     """Everything the training step needs to know, fixed at compile time.

@@ -46,7 +46,7 @@ class KerasCompat:
             # back and the model loses every weight. Keep the values to put
             # back (docs/design.md, "Keras internals").
             names = [name for name in _STATE_NAMES if flags[name]]
-            self._jax_state = dict(zip(names, state))
+            self._jax_state = dict(zip(names, state, strict=True))
         return state
 
 

@@ -28,8 +28,8 @@ class GANTrainer(KerasCompat):
         groups = self._state_groups(with_optimizer=training)
         mapping = [
             pair
-            for variables, values in zip(groups, state)
-            for pair in zip(variables, values)
+            for variables, values in zip(groups, state, strict=True)
+            for pair in zip(variables, values, strict=True)
         ]
         # collect_losses: add_loss() terms of the networks (e.g. a
         # ReconstructionConsistency layer) are visible in `network.losses`.
@@ -58,8 +58,8 @@ class GANTrainer(KerasCompat):
         updatable = [v for v in others if not v.trainable]
 
         def compute(values):
-            mapping = list(zip(variables, values))
-            mapping += list(zip(others, other_values))
+            mapping = list(zip(variables, values, strict=True))
+            mapping += list(zip(others, other_values, strict=True))
             with keras.StatelessScope(state_mapping=mapping,
                                       collect_losses=True) as scope:
                 loss, aux = loss_fn()
@@ -71,13 +71,14 @@ class GANTrainer(KerasCompat):
         (_, (loss, aux, updates)), grads = jax.value_and_grad(
             compute, has_aux=True
         )(values)
-        for variable, value in zip(updatable, updates):
+        for variable, value in zip(updatable, updates, strict=True):
             variable.assign(value)
         new_values, new_optimizer_values = optimizer.stateless_apply(
             [v.value for v in optimizer.variables], grads, values
         )
-        for variable, value in zip(variables, new_values):
+        for variable, value in zip(variables, new_values, strict=True):
             variable.assign(value)
-        for variable, value in zip(optimizer.variables, new_optimizer_values):
+        for variable, value in zip(optimizer.variables, new_optimizer_values,
+                                   strict=True):
             variable.assign(value)
         return loss, aux
