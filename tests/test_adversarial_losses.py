@@ -3,11 +3,11 @@
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import moved
 from conftest import tiny_gan
 from conftest import weights_of
-
-import keras_aegan as kag
 
 REAL = np.array([[2.0], [-1.0]], "float32")
 FAKE = np.array([[0.5], [-3.0]], "float32")
@@ -166,6 +166,7 @@ def test_spectral_normalization_discriminator_trains(ring_data, penalty):
     assert moved(before_d, gan.discriminator)
     assert moved(before_g, gan.generator)
     # The power iteration ran in the training step (its vector is state).
-    for layer, vector in zip(gan.discriminator.layers[1:], vectors):
+    for layer, vector in zip(gan.discriminator.layers[1:], vectors,
+                             strict=True):
         assert not np.allclose(keras.ops.convert_to_numpy(layer.vector_u),
                                vector)

@@ -3,11 +3,11 @@
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import LATENT_DIM
 from conftest import tiny_gan
 from conftest import weights_of
-
-import keras_aegan as kag
 from keras_aegan.src.callbacks import stability_monitor
 from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 from keras_aegan.src.callbacks.stability_monitor import StabilityMonitor
@@ -19,7 +19,8 @@ def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
     gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
             callbacks=[GeneratorEMA(decay=0.0)])
     # decay 0: the average is the last generator.
-    for a, b in zip(weights_of(gan.ema_generator), weights_of(gan.generator)):
+    for a, b in zip(weights_of(gan.ema_generator), weights_of(gan.generator),
+                    strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
     start = weights_of(gan.ema_generator)
@@ -27,14 +28,14 @@ def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
             callbacks=[GeneratorEMA(decay=0.9)])
     ema, current = weights_of(gan.ema_generator), weights_of(gan.generator)
     # The average moved, but lags behind the generator.
-    assert any(not np.allclose(a, b) for a, b in zip(start, ema))
-    assert any(not np.allclose(a, b) for a, b in zip(ema, current))
+    assert any(not np.allclose(a, b) for a, b in zip(start, ema, strict=True))
+    assert any(not np.allclose(a, b) for a, b in zip(ema, current, strict=True))
     samples = gan.generate(16, seed=0, use_ema=True)
     assert not np.allclose(samples, gan.generate(16, seed=0))
 
     # A fit without the callback leaves the average alone.
     gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
-    for a, b in zip(ema, weights_of(gan.ema_generator)):
+    for a, b in zip(ema, weights_of(gan.ema_generator), strict=True):
         np.testing.assert_array_equal(a, b)
 
     path = str(tmp_path / "ema.keras")
@@ -152,7 +153,7 @@ def test_restore_puts_back_weights_and_optimizer_state(ring_data):
         # 2e-4 (the default), halved.
         assert float(keras.ops.convert_to_numpy(
             optimizer.learning_rate)) == pytest.approx(1e-4)
-    changed = [i for i, (a, b) in enumerate(zip(before, after))
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True))
                if not np.array_equal(a, b)]
     # Only the learning rates differ from the snapshot.
     assert len(changed) == len(gan.optimizer.members)

@@ -7,9 +7,9 @@ import warnings
 import keras
 import numpy as np
 import pytest
-from conftest import tiny_gan
 
 import keras_aegan as kag
+from conftest import tiny_gan
 from keras_aegan import callbacks
 from keras_aegan.src.callbacks import sample_grid
 

@@ -3,11 +3,11 @@
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import LATENT_DIM
 from conftest import moved
 from conftest import weights_of
-
-import keras_aegan as kag
 
 
 def energy_gan(seed=0):
@@ -30,7 +30,8 @@ def test_autoencoder_discriminator_energy_by_hand(tmp_path):
     energy, codes = disc.energy_and_codes(x)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(energy),
                                [[0.5], [2.0]])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(codes), [[3.0], [0.0]])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(codes),
+                               [[3.0], [0.0]])
 
     symbolic = disc(keras.Input((2,)))
     assert tuple(symbolic.shape) == (None, 1)

@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 import pytest
-from conftest import tiny_gan
 
 import keras_aegan as kag
+from conftest import tiny_gan
 from keras_aegan.src.backend import input_gradients
 
 RNG = np.random.default_rng(0)

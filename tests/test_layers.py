@@ -6,10 +6,10 @@ import itertools
 import keras
 import numpy as np
 import pytest
-from conftest import tiny_nets
 from keras import ops
 
 import keras_aegan as kag
+from conftest import tiny_nets
 from keras_aegan.src.layers import differentiable_augmentation as diffaug
 from keras_aegan.src.layers.differentiable_augmentation import (
     DifferentiableAugmentation,
@@ -45,7 +45,8 @@ def trainable_weights_of(model):
 
 def layer_moved(before, model):
     return any(not np.allclose(a, b)
-               for a, b in zip(before, trainable_weights_of(model)))
+               for a, b in zip(before, trainable_weights_of(model),
+                               strict=True))
 
 
 def input_gradient(layer, x):
@@ -375,7 +376,7 @@ def test_augmentation_translation_is_a_shift_per_sample():
     y = numpy(DifferentiableAugmentation("translation", seed=5)(
         x, training=True))
     shifts = []
-    for image, augmented in zip(x, y):
+    for image, augmented in zip(x, y, strict=True):
         matches = [(dy, dx) for dy, dx in itertools.product(range(-1, 2),
                                                             repeat=2)
                    if np.array_equal(numpy(diffaug._translate(
@@ -390,7 +391,7 @@ def test_augmentation_cutout_zeroes_one_square_per_sample():
     x = random_images((6, 8, 8, 2), seed=6) + 3.0
     y = numpy(DifferentiableAugmentation("cutout", seed=7)(x, training=True))
     corners = set()
-    for image, augmented in zip(x, y):
+    for image, augmented in zip(x, y, strict=True):
         zero = np.all(augmented == 0, axis=-1)
         np.testing.assert_array_equal(augmented[~zero], image[~zero])
         rows, cols = np.nonzero(zero)
@@ -410,7 +411,7 @@ def test_augmentation_color_is_affine_per_sample():
     y = numpy(DifferentiableAugmentation("color", seed=9)(gray,
                                                           training=True))
     slopes = []
-    for image, augmented in zip(gray, y):
+    for image, augmented in zip(gray, y, strict=True):
         c, intercept = np.polyfit(image.ravel(), augmented.ravel(), 1)
         b = intercept - (1 - c) * image.mean()
         assert 0.5 <= c <= 1.5 and -0.5 <= b <= 0.5

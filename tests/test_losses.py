@@ -8,7 +8,8 @@ import keras_aegan as kag
 @pytest.mark.parametrize(
     "distance, expected",
     [
-        # per-sample means over 2 values: sample 0 diffs (1, 3), sample 1 (0, 0.5)
+        # per-sample means over 2 values: sample 0 diffs (1, 3),
+        # sample 1 (0, 0.5)
         ("l2", [(1 + 9) / 2, 0.25 / 2]),
         ("l1", [(1 + 3) / 2, 0.5 / 2]),
         ("huber", [(0.5 + 2.5) / 2, 0.125 / 2]),

@@ -4,11 +4,11 @@ every network's loss (a LossScaleOptimizer per optimizer)."""
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import moved
 from conftest import tiny_nets
 from conftest import weights_of
-
-import keras_aegan as kag
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_mixed_precision_trains_saves_and_loads(policy, ring_data, tmp_path):
     np.testing.assert_allclose(loaded.generate(32, seed=0), samples)
     for optimizer, restored in zip(optimizers, (
             loaded.generator_optimizer, loaded.discriminator_optimizer,
-            loaded.autoencoder_optimizer)):
+            loaded.autoencoder_optimizer), strict=True):
         assert type(restored) is type(optimizer)
         if scaled:
             assert float(restored.dynamic_scale) == float(

@@ -4,11 +4,11 @@ a StabilizedGAN generator, on every backend."""
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import LATENT_DIM
 from conftest import moved
 from conftest import weights_of
-
-import keras_aegan as kag
 
 
 def zero_autoencoder(dim=2):
@@ -63,7 +63,7 @@ def test_symbolic_call_config_and_saving(tmp_path):
     assert isinstance(restored, kag.layers.ReconstructionConsistency)
     assert restored.weight == 0.25
     for a, b in zip(weights_of(restored.autoencoder),
-                    weights_of(layer.autoencoder)):
+                    weights_of(layer.autoencoder), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

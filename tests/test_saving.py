@@ -2,11 +2,11 @@
 
 import keras
 import numpy as np
+
+import keras_aegan as kag
 from conftest import optimizer_state
 from conftest import tiny_gan
 from conftest import weights_of
-
-import keras_aegan as kag
 
 
 def trained_gan(ring_data, kinds=("manifold", "data")):
@@ -29,14 +29,15 @@ def test_save_and_load_model_restores_everything(ring_data, tmp_path):
                                   gan.generate(16, seed=5))
     for name in ("generator", "discriminator", "autoencoder", "encoder"):
         for a, b in zip(weights_of(getattr(gan, name)),
-                        weights_of(getattr(loaded, name))):
+                        weights_of(getattr(loaded, name)), strict=True):
             np.testing.assert_array_equal(a, b)
     for name in ("generator_optimizer", "discriminator_optimizer",
                  "autoencoder_optimizer"):
         original, restored = getattr(gan, name), getattr(loaded, name)
         assert type(original) is type(restored)
         assert int(restored.iterations) == int(original.iterations) > 0
-        for a, b in zip(optimizer_state(original), optimizer_state(restored)):
+        for a, b in zip(optimizer_state(original), optimizer_state(restored),
+                        strict=True):
             np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(
         float(keras.ops.convert_to_numpy(
@@ -68,7 +69,8 @@ def test_save_weights_includes_every_optimizer(ring_data, tmp_path):
     gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
     gan.load_weights(path)
     for name, state in expected.items():
-        for a, b in zip(state, optimizer_state(getattr(gan, name))):
+        for a, b in zip(state, optimizer_state(getattr(gan, name)),
+                        strict=True):
             np.testing.assert_array_equal(a, b)
 
 

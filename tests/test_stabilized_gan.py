@@ -5,13 +5,13 @@ import functools
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import LATENT_DIM
 from conftest import moved
 from conftest import tiny_gan
 from conftest import tiny_nets
 from conftest import weights_of
-
-import keras_aegan as kag
 
 EXPECTED_KEYS = {
     None: {"d_loss", "g_loss"},
@@ -38,8 +38,10 @@ def test_fit_trains_what_each_term_uses(ring_data, kind):
         assert np.all(np.isfinite(values)), key
     assert moved(before["generator"], nets.generator)
     assert moved(before["discriminator"], nets.discriminator)
-    assert moved(before["autoencoder"], nets.autoencoder) == (kind == "manifold")
-    assert moved(before["encoder"], nets.encoder) == (kind in ("data", "latent"))
+    assert moved(before["autoencoder"], nets.autoencoder) == (
+        kind == "manifold")
+    assert moved(before["encoder"], nets.encoder) == (
+        kind in ("data", "latent"))
     # 512 samples / batch 128 = 4 steps per epoch.
     assert int(gan.generator_optimizer.iterations) == 8
     assert int(gan.discriminator_optimizer.iterations) == 8
@@ -144,7 +146,7 @@ def test_seed_makes_runs_reproducible(ring_data):
     logs_a, weights_a = _run(3, ring_data)
     logs_b, weights_b = _run(3, ring_data)
     assert logs_a == logs_b
-    for a, b in zip(weights_a, weights_b):
+    for a, b in zip(weights_a, weights_b, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -112,9 +112,9 @@ def parallel_weights(output):
         assert strategy.num_replicas_in_sync == REPLICAS
         with strategy.scope():
             return fit_both(data(), GLOBAL_BATCH)
-    import torch.multiprocessing as mp
-
     import socket
+
+    import torch.multiprocessing as mp
 
     with socket.socket() as sock:  # a free loopback port
         sock.bind(("127.0.0.1", 0))
