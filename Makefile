@@ -1,5 +1,5 @@
 # Quick start:  make demo   (BACKEND=jax|torch|tensorflow)
-#               make test   (the whole suite once per backend)
+#               make test   (the suite on every backend; see below)
 BACKEND ?= jax
 VENV ?= .venv
 PYTHON ?= python3
@@ -12,10 +12,17 @@ TENSORFLOW_PACKAGE ?= tensorflow-cpu
 JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
 # Two test processes (pytest-xdist): the suite is about twice as fast on 2
-# cores. PYTEST_ARGS='-q -n 0' runs it in one.
-PYTEST_ARGS ?= -q -n 2
+# cores. PYTEST_ARGS='-q -n 0' runs it in one. loadgroup: the tests of an
+# xdist_group (sharing a module-scoped fixture) go to the same process.
+PYTEST_ARGS ?= -q -n 2 --dist loadgroup
+# `make test` runs the whole suite on FULL_BACKEND and, on the other
+# backends, the tests not marked backend_independent (docs and report
+# checks, argument parsing, NumPy and scikit-learn code: the same result
+# on every backend), with --backend-dependent-only (tests/conftest.py; it
+# combines with a -m in PYTEST_ARGS, e.g. -m "not slow").
+FULL_BACKEND ?= jax
 
-.PHONY: demo test test-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest examples
+.PHONY: lint demo test test-% backend-tests-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest examples
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +47,23 @@ install: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 	KERAS_BACKEND=$(BACKEND) $(PY) -m keras_aegan demo --output runs/demo
 
-test-%: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
+# test-BACKEND: the whole suite on one backend; backend-tests-BACKEND: only
+# the tests that can depend on the backend.
+TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
+test-%: $(TEST_DEPS)
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
+backend-tests-%: $(TEST_DEPS)
+	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS) \
+	  --backend-dependent-only
 
-test: $(addprefix test-,$(BACKENDS))
+# tests/test_reliability.py saves a model under each backend once for the
+# three runs of `make test` (in this folder, emptied first), not in each.
+TEST_SAVED_MODELS := runs/test-saved-models
+test: export KERAS_AEGAN_TEST_SAVED_MODELS = $(CURDIR)/$(TEST_SAVED_MODELS)
+test: $(TEST_DEPS)
+	rm -rf $(TEST_SAVED_MODELS)
+	$(MAKE) --no-print-directory test-$(FULL_BACKEND) \
+	  $(addprefix backend-tests-,$(filter-out $(FULL_BACKEND),$(BACKENDS)))
 
 # The documentation site (MkDocs Material + mkdocstrings): `make docs` builds
 # it into site/ and fails on a broken link or reference (--strict);
@@ -58,26 +78,47 @@ docs-serve: $(VENV)/.docs $(VENV)/.project
 
 # The docstrings' examples, run as doctests on one backend.
 doctest: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
-	KERAS_BACKEND=$(BACKEND) $(PY) -m pytest -q --doctest-modules \
-	  keras_aegan -p no:cacheprovider
+	KERAS_BACKEND=$(BACKEND) $(PY) -m pytest $(PYTEST_ARGS) \
+	  --doctest-modules keras_aegan -p no:cacheprovider
 
 # Every script in examples/ with --quick (a smoke run, CI): the Python ones
-# on BACKEND, switch_backends.sh on all three.
-EXAMPLES := $(sort $(wildcard examples/*.py))
+# on BACKEND, switch_backends.sh on all three (digits_quickstart.py
+# included, so it is not run a second time on BACKEND). EXAMPLE_JOBS
+# scripts at a time (the slowest, switch_backends.sh, first); each one's
+# output is printed when it ends, and every script runs even if one fails.
+EXAMPLES := examples/switch_backends.sh $(filter-out \
+  examples/digits_quickstart.py,$(sort $(wildcard examples/*.py)))
+EXAMPLE_JOBS ?= 2
 examples: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
-	for script in $(EXAMPLES); do echo "== $$script"; \
-	  KERAS_BACKEND=$(BACKEND) $(PY) $$script --quick || exit 1; done
-	PYTHON=$(PY) bash examples/switch_backends.sh --quick
+	@mkdir -p runs/examples
+	@printf '%s\n' $(EXAMPLES) | xargs -P $(EXAMPLE_JOBS) -I{} sh -c ' \
+	  log=runs/examples/$$(basename {}).log; start=$$(date +%s); \
+	  case {} in \
+	    *.sh) PYTHON=$(PY) bash {} --quick ;; \
+	    *) KERAS_BACKEND=$(BACKEND) $(PY) {} --quick ;; \
+	  esac >"$$log" 2>&1; status=$$?; \
+	  echo "== {}: exit status $$status, $$(( $$(date +%s) - start ))s"; \
+	  cat "$$log"; exit $$status'
 
 # Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
 # each script checks that its JSON has every figure. bench: the full protocol
 # (hours on a CPU).
 BENCH_NAMES := mixtures digits step_cost
 BENCH_DEPS := $(VENV)/.project $(VENV)/.backend-$(BACKEND) $(VENV)/.backend-torch
+# mixtures and digits side by side (BENCH_JOBS at a time, each one's output
+# printed when it ends); step_cost, which times training steps, alone after.
+BENCH_JOBS ?= 2
 bench-quick: $(BENCH_DEPS)
-	for name in $(BENCH_NAMES); do \
-	  $(PY) -m keras_aegan --backend $(BACKEND) bench $$name --quick \
-	    --output runs/bench-quick || exit 1; done
+	@mkdir -p runs/bench-quick
+	@printf '%s\n' $(filter-out step_cost,$(BENCH_NAMES)) | \
+	  xargs -P $(BENCH_JOBS) -I{} sh -c ' \
+	  log=runs/bench-quick/{}.log; start=$$(date +%s); \
+	  $(PY) -m keras_aegan --backend $(BACKEND) bench {} --quick \
+	    --output runs/bench-quick >"$$log" 2>&1; status=$$?; \
+	  echo "== bench {} --quick: exit status $$status, $$(( $$(date +%s) - start ))s"; \
+	  cat "$$log"; exit $$status'
+	$(PY) -m keras_aegan --backend $(BACKEND) bench step_cost --quick \
+	  --output runs/bench-quick
 bench: $(BENCH_DEPS)
 	for name in $(BENCH_NAMES); do \
 	  $(PY) -m keras_aegan --backend $(BACKEND) bench $$name \
@@ -100,6 +141,14 @@ import-check:
 	$(IMPORT_VENV)/bin/python -m pip install -q "keras>=3.15" "$(JAX_PACKAGE)"
 	$(IMPORT_VENV)/bin/python -m pip install -q --no-deps -e .
 	KERAS_BACKEND=jax $(IMPORT_VENV)/bin/python tests/import_check.py
+
+# ruff over the whole tree (rules and line length in pyproject.toml).
+RUFF_PACKAGE ?= ruff>=0.6
+$(VENV)/.lint: | $(PY)
+	$(PIP) "$(RUFF_PACKAGE)"
+	touch $@
+lint: $(VENV)/.lint
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) $(IMPORT_VENV) runs .pytest_cache site

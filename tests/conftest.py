@@ -27,6 +27,24 @@ XLA_MODULES = {"test_stabilized_gan", "test_energy_discriminators",
                "test_mixed_precision", "test_adversarial_losses"}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend-dependent-only", action="store_true",
+        help="leave out the tests marked backend_independent (`make test` "
+        "runs them on one backend only); combines with -m")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--backend-dependent-only"):
+        return
+    independent = [item for item in items
+                   if item.get_closest_marker("backend_independent")]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items
+                    if not item.get_closest_marker("backend_independent")]
+
+
 @pytest.fixture(autouse=True)
 def clear_session():
     keras.utils.clear_session()
@@ -71,8 +89,10 @@ def weights_of(network):
 
 def moved(before, network):
     after = weights_of(network)
-    return any(not np.allclose(a, b) for a, b in zip(before, after))
+    return any(not np.allclose(a, b)
+               for a, b in zip(before, after, strict=True))
 
 
 def optimizer_state(optimizer):
-    return [np.array(keras.ops.convert_to_numpy(v)) for v in optimizer.variables]
+    return [np.array(keras.ops.convert_to_numpy(v))
+            for v in optimizer.variables]

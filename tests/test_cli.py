@@ -6,45 +6,61 @@ import subprocess
 import sys
 
 import keras
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BACKEND = keras.backend.backend()
 
 
-def run_cli(*args, timeout=600):
-    env = dict(os.environ, KERAS_BACKEND=keras.backend.backend())
+def run_cli(*args, timeout=600, backend=BACKEND):
+    env = dict(os.environ, KERAS_BACKEND=backend)
     return subprocess.run([sys.executable, "-m", "keras_aegan", *args],
                           env=env, capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One `demo --epochs 2` run (a subprocess: the slowest of this file)
+    for the two tests below. KERAS_BACKEND names another backend and
+    `--backend` this one, so the run also shows that the flag switches
+    the backend: the demo trains under this test run's backend."""
+    other = "jax" if BACKEND != "jax" else "torch"
+    output = tmp_path_factory.mktemp("demo")
+    result = run_cli("--backend", BACKEND, "demo", "--epochs", "2",
+                     "--output", str(output), backend=other)
+    return result, output
+
+
+@pytest.mark.backend_independent
 def test_help_lists_the_commands():
     result = run_cli("--help")
     assert result.returncode == 0
     assert "demo" in result.stdout and "bench" in result.stdout
 
 
-def test_demo_writes_its_outputs(tmp_path):
-    result = run_cli("demo", "--epochs", "2", "--output", str(tmp_path))
+@pytest.mark.xdist_group("cli_demo")
+def test_demo_writes_its_outputs(demo_run):
+    result, output = demo_run
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("samples.png", "losses.png", "metrics.png", "metrics.json",
                  "model.keras"):
-        assert (tmp_path / name).stat().st_size > 0, name
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["backend"] == keras.backend.backend()
+        assert (output / name).stat().st_size > 0, name
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["backend"] == BACKEND
     assert metrics["epochs"] == 2
     assert 0 <= metrics["classes_covered"] <= 10
     assert set(metrics["final_logs"]) == {"d_loss", "g_loss", "ae_loss",
                                           "consistency_loss"}
 
 
-def test_backend_flag_switches_the_backend(tmp_path):
-    others = [b for b in ("tensorflow", "jax", "torch")
-              if b != keras.backend.backend()]
-    result = run_cli("--backend", others[0], "demo", "--epochs", "1",
-                     "--output", str(tmp_path))
+@pytest.mark.xdist_group("cli_demo")
+def test_backend_flag_switches_the_backend(demo_run):
+    result, output = demo_run
     assert result.returncode == 0, result.stderr[-3000:]
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["backend"] == others[0]
+    metrics = json.loads((output / "metrics.json").read_text())
+    # Started with KERAS_BACKEND set to another backend.
+    assert metrics["backend"] == BACKEND
 
 
 def test_bench_runs_a_benchmark(tmp_path):
@@ -92,8 +108,9 @@ def test_train_then_sample_on_a_npy_file(tmp_path):
 
 def test_train_on_the_ring_reports_mode_coverage(tmp_path):
     result = run_cli("train", "--data", "ring", "--epochs", "1",
-                     "--batch-size", "512", "--consistency", "manifold,data", "--adversarial-loss",
-                     "hinge", "--output", str(tmp_path))
+                     "--batch-size", "512", "--consistency", "manifold,data",
+                     "--adversarial-loss", "hinge", "--output",
+                     str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert {"modes", "high_quality", "reverse_kl"} <= set(metrics)
@@ -104,6 +121,8 @@ def test_train_on_the_ring_reports_mode_coverage(tmp_path):
                                           "consistency_loss"}
 
 
+# Argument and file checks, before any model is built.
+@pytest.mark.backend_independent
 def test_train_and_sample_errors(tmp_path):
     result = run_cli("train", "--data", "cifar", "--output", str(tmp_path))
     assert result.returncode != 0
@@ -117,8 +136,6 @@ def test_train_and_sample_errors(tmp_path):
 
 def test_train_on_a_tfds_dataset(tmp_path):
     # In process: tfds.testing.mock_data patches tensorflow-datasets here.
-    import pytest
-
     tfds = pytest.importorskip("tensorflow_datasets")
     from keras_aegan.cli import build_parser
     from keras_aegan.src.train import run_train

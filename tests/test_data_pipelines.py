@@ -8,11 +8,11 @@ import sys
 import keras
 import numpy as np
 import pytest
+
+import keras_aegan as kag
 from conftest import moved
 from conftest import tiny_gan
 from conftest import weights_of
-
-import keras_aegan as kag
 
 # XLA compilation would dominate these short fits on TensorFlow.
 FAST = {"jit_compile": keras.backend.backend() == "jax"}
@@ -42,6 +42,7 @@ def image_gan(seed=0):
 # ----------------------------------------------------------------------
 # kag.datasets.load_tfds
 # ----------------------------------------------------------------------
+@pytest.mark.backend_independent
 def test_load_tfds_yields_scaled_float_batches():
     tfds = pytest.importorskip("tensorflow_datasets")
     with tfds.testing.mock_data(num_examples=40):
@@ -72,6 +73,7 @@ def test_load_tfds_yields_scaled_float_batches():
             kag.datasets.load_tfds("mnist", image_key="label")
 
 
+@pytest.mark.backend_independent
 def test_load_tfds_bad_arguments_and_missing_package(monkeypatch):
     with pytest.raises(ValueError, match="`image_size` must be None"):
         kag.datasets.load_tfds("mnist", image_size=0)

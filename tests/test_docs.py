@@ -1,5 +1,9 @@
 """The documentation site covers the public API, and the benchmark page
-shows the stored results."""
+shows the stored results.
+
+Only the pages' code (test_the_code_on_the_page_runs) trains a model; the
+other tests read files and are marked backend_independent (`make test`
+runs them on one backend)."""
 
 import json
 import os
@@ -20,6 +24,7 @@ MODULES = [name for name in kag.__all__
            if name not in ("StabilizedGAN", "__version__")]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("module", MODULES)
 def test_every_exported_name_is_in_the_api_reference(module):
     path = os.path.join(ROOT, "docs", "api", f"{module}.md")
@@ -33,6 +38,7 @@ def test_every_exported_name_is_in_the_api_reference(module):
     assert documented - exported == set(), "documented but not exported"
 
 
+@pytest.mark.backend_independent
 def test_every_api_page_is_in_the_site_navigation():
     with open(os.path.join(ROOT, "mkdocs.yml")) as f:
         config = f.read()
@@ -52,6 +58,7 @@ def _public_objects():
         yield f"StabilizedGAN.{name}", getattr(kag.StabilizedGAN, name)
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("name,obj", list(_public_objects()),
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_every_public_docstring_has_a_runnable_example(name, obj):
@@ -60,6 +67,7 @@ def test_every_public_docstring_has_a_runnable_example(name, obj):
     assert ">>>" in doc, f"{name}: add an `Example:` with `>>>` lines"
 
 
+@pytest.mark.backend_independent
 def test_every_example_is_on_the_examples_page():
     with open(os.path.join(ROOT, "docs", "examples.md")) as f:
         page = f.read()
@@ -114,6 +122,7 @@ def _tables(text):
     return tables
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("page", sorted(
     os.path.relpath(os.path.join(d, f), ROOT)
     for d, _, files in os.walk(os.path.join(ROOT, "docs"))
@@ -139,6 +148,7 @@ def _benchmark_page():
         return f.read()
 
 
+@pytest.mark.backend_independent
 def test_the_benchmark_tables_are_the_stored_results():
     """Each measured row of docs/benchmarks.md (and each per-seed line) is
     what benchmarks/report.py prints from the stored JSON, label aside."""
@@ -146,7 +156,7 @@ def test_the_benchmark_tables_are_the_stored_results():
     refreshed = report.refresh_page(page, _stored("mixtures"),
                                     _stored("digits"))
     stale = [(shown, stored) for shown, stored
-             in zip(page.splitlines(), refreshed.splitlines())
+             in zip(page.splitlines(), refreshed.splitlines(), strict=True)
              if shown != stored]
     assert stale == [], (
         "stale rows; run `python benchmarks/report.py --mixtures "
@@ -159,6 +169,7 @@ def _edit(page, old, new):
     return page.replace(old, new)
 
 
+@pytest.mark.backend_independent
 def test_the_report_refreshes_a_stale_page_and_names_what_it_cannot(
         tmp_path):
     mixtures, digits = _stored("mixtures"), _stored("digits")

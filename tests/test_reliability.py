@@ -4,15 +4,16 @@ between backends. The workers in tests/workers/ run in their own processes
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 
 import keras
 import numpy as np
 import pytest
-from conftest import tiny_gan
 
 import keras_aegan as kag
+from conftest import tiny_gan
 
 BACKENDS = ("tensorflow", "jax", "torch")
 WORKERS = os.path.join(os.path.dirname(__file__), "workers")
@@ -84,6 +85,35 @@ def _load_worker_module():
     return module
 
 
+# `make test` runs this file under each backend in turn and names one folder
+# for all three runs here: the model saved under a backend (by the first
+# run that needs it) is then loaded by the other runs instead of being
+# trained and saved again. Without it, each run saves all three.
+SAVED_MODELS = os.environ.get("KERAS_AEGAN_TEST_SAVED_MODELS")
+
+
+def _saved_model(source, tmp_path):
+    """The folder with `source`.keras and `source`.npz, saved under the
+    `source` backend."""
+    if SAVED_MODELS and os.path.exists(
+            os.path.join(SAVED_MODELS, f"{source}.npz")):
+        return SAVED_MODELS
+    if source == keras.backend.backend():
+        _load_worker_module().main(str(tmp_path))
+        keras.utils.clear_session()
+    else:
+        pytest.importorskip(source)
+        run_worker("save_model.py", tmp_path, backend=source)
+    if SAVED_MODELS:
+        # The .npz last: once it is there, the .keras file is whole.
+        os.makedirs(SAVED_MODELS, exist_ok=True)
+        for name in (f"{source}.keras", f"{source}.npz"):
+            partial = os.path.join(SAVED_MODELS, f".{os.getpid()}.{name}")
+            shutil.copyfile(tmp_path / name, partial)
+            os.replace(partial, os.path.join(SAVED_MODELS, name))
+    return str(tmp_path)
+
+
 @pytest.mark.parametrize("source", BACKENDS)
 def test_model_saved_under_each_backend_loads_here(source, ring_data,
                                                    tmp_path):
@@ -91,15 +121,9 @@ def test_model_saved_under_each_backend_loads_here(source, ring_data,
     under `source` loads under this backend and generates the same samples
     (also from the EMA weights) for the same latents, with its optimizer
     state and seed, and trains on."""
-    here = keras.backend.backend()
-    if source == here:
-        _load_worker_module().main(str(tmp_path))
-        keras.utils.clear_session()
-    else:
-        pytest.importorskip(source)
-        run_worker("save_model.py", tmp_path, backend=source)
-    reference = np.load(tmp_path / f"{source}.npz")
-    gan = keras.saving.load_model(str(tmp_path / f"{source}.keras"))
+    folder = _saved_model(source, tmp_path)
+    reference = np.load(os.path.join(folder, f"{source}.npz"))
+    gan = keras.saving.load_model(os.path.join(folder, f"{source}.keras"))
     assert isinstance(gan, kag.StabilizedGAN)
     np.testing.assert_allclose(gan.generate(64, seed=3),
                                reference["samples"], atol=1e-5)
