@@ -53,9 +53,9 @@ def test_sigkill_in_epoch_3_then_resume_equals_an_uninterrupted_run(
     assert list(straight["epochs_run"]) == [0, 1, 2, 3]
     keys = [k for k in straight.files if k != "epochs_run"]
     assert keys == [k for k in resumed.files if k != "epochs_run"]
-    assert any("began_balance" in k for k in keys)
+    assert any("balance" in k for k in keys)
     # k_t moved from its starting 0.5 (it is really being restored).
-    balance = [k for k in keys if "began_balance" in k][0]
+    balance = [k for k in keys if "balance" in k][0]
     assert float(straight[balance]) != 0.5
     for key in keys:
         np.testing.assert_array_equal(resumed[key], straight[key],

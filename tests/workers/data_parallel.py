@@ -41,8 +41,6 @@ def build_and_fit(x, batch_size, began=False):
     nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16),
                               autoencoder_discriminator=began)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
-    if began:
-        gan.balance.assign(0.5)  # k_t moves both ways from here
     # Every network and random draw of the step: the recommended terms
     # (denoising autoencoder, encoder) and the latent term; BEGAN's k_t.
     gan.compile(consistency_loss=kag.models.recommended_consistency_losses()
@@ -51,6 +49,8 @@ def build_and_fit(x, batch_size, began=False):
                 # TensorFlow: not XLA under MirroredStrategy, so neither on
                 # one device (XLA draws other random numbers).
                 jit_compile=BACKEND != "tensorflow" and "auto")
+    if began:
+        gan.balance.assign(0.5)  # k_t moves both ways from here
     history = gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False,
                       verbose=0)
     assert all(np.isfinite(v[0]) for v in history.history.values())
