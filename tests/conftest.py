@@ -34,7 +34,42 @@ def pytest_addoption(parser):
         "runs them on one backend only); combines with -m")
 
 
+# The longest tests (subprocesses, benchmark runs; 15-80 s of CPU each), run
+# first: `make test` hands tests out one at a time (--dist loadgroup), so the
+# two processes then end together instead of one running a long test alone
+# at the end. Any other test keeps its place after these.
+LONG_TESTS = [
+    ("test_cli", "test_demo_writes_its_outputs"),  # these two share a run
+    ("test_cli", "test_backend_flag_switches_the_backend"),
+    ("test_reliability",
+     "test_divergence_is_caught_restored_and_the_run_covers_the_ring"),
+    ("test_reliability",
+     "test_sigkill_in_epoch_3_then_resume_equals_an_uninterrupted_run"),
+    ("test_benchmarks", "test_digits_benchmark_writes_every_field"),
+    ("test_cli", "test_train_then_sample_on_a_npy_file"),
+    ("test_distributed",
+     "test_two_replicas_match_one_device_with_the_same_global_batch"),
+    ("test_generative_metrics",
+     "test_inception_extractor_shape_and_weights_file"),
+    ("test_benchmarks", "test_mixtures_benchmark_writes_every_field"),
+    ("test_docs", "test_the_code_on_the_page_runs"),
+    ("test_cli", "test_train_on_the_ring_reports_mode_coverage"),
+    ("test_reliability", "test_model_saved_under_each_backend_loads_here"),
+    ("test_cli", "test_bench_runs_a_benchmark"),
+    ("test_benchmarks", "test_step_cost_benchmark_writes_every_field"),
+    ("test_cli", "test_train_and_sample_errors"),
+]
+
+
 def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_TESTS)}
+
+    def place(item):
+        module = item.module.__name__.split(".")[-1] if item.module else ""
+        name = getattr(item, "originalname", item.name)
+        return rank.get((module, name), len(rank))
+
+    items.sort(key=place)  # stable: the other tests keep their order
     if not config.getoption("--backend-dependent-only"):
         return
     independent = [item for item in items
