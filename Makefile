@@ -18,7 +18,8 @@ PYTEST_ARGS ?= -q -n 2 --dist loadgroup
 # `make test` runs the whole suite on FULL_BACKEND and, on the other
 # backends, the tests not marked backend_independent (docs and report
 # checks, argument parsing, NumPy and scikit-learn code: the same result
-# on every backend), with --backend-dependent-only (tests/conftest.py; it
+# on every backend; the benchmark scripts' and CLI options' plumbing, whose
+# training other tests check on every backend), with --backend-dependent-only (tests/conftest.py; it
 # combines with a -m in PYTEST_ARGS, e.g. -m "not slow").
 FULL_BACKEND ?= jax
 

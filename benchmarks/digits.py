@@ -28,6 +28,7 @@ methods that log it, OUTPUT/digits_convergence_VARIANT.png.
 """
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -213,7 +214,10 @@ def training_data(variant, seed=0):
     return kag.datasets.stacked(x, y, STACKED_TRAIN, seed=seed)[0]
 
 
-def run_one(variant, method, seed, steps, judge, real):
+def run_one(variant, method, seed, steps, judge, real, **compile_kwargs):
+    """Trains one GAN of `method` on `variant`; returns its scores and
+    10,000 samples. `compile_kwargs` go to `compile` on top of the
+    method's (e.g. the optimizers of a stability-map cell)."""
     import keras
     import numpy as np
 
@@ -222,7 +226,8 @@ def run_one(variant, method, seed, steps, judge, real):
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
     x = training_data(variant, seed)
-    network_kwargs, compile_kwargs = build_method(method)
+    network_kwargs, method_kwargs = build_method(method)
+    compile_kwargs = {**method_kwargs, **compile_kwargs}
     if network_kwargs.get("num_packed", 1) > 1:
         # A PackSamples discriminator needs whole batches (64 is a multiple
         # of the packing): the 1,797 digits lose their last 5.
@@ -255,8 +260,8 @@ def run_one(variant, method, seed, steps, judge, real):
     return result, generated
 
 
-def format_table(variant, entries, floor_value, seeds):
-    fields = FIELDS[variant]
+def format_table(variant, entries, floor_value, seeds, fields=None):
+    fields = (FIELDS if fields is None else fields)[variant]
     lines = [f"\n{variant}: {seeds} seeds (mean ± s.e.); Fréchet floor "
              f"(real vs real halves) {floor_value:.3f}",
              f"{'method':14s}" + "".join(f"{f:>22s}" for f in fields)]
@@ -275,9 +280,9 @@ def to_8bit(images):
         np.uint8).tolist()
 
 
-def plot(entries, variant, output):
+def plot(entries, variant, output, name="digits"):
     """One 8x8 grid of samples (of each method's first seed) per method,
-    five methods to a row."""
+    five methods to a row: OUTPUT/NAME_samples_VARIANT.png."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -300,12 +305,12 @@ def plot(entries, variant, output):
             ax.imshow(grid)
         ax.set_title(f"{method} (seed {entry['samples_seed']})")
         ax.axis("off")
-    fig.savefig(os.path.join(output, f"digits_samples_{variant}.png"),
+    fig.savefig(os.path.join(output, f"{name}_samples_{variant}.png"),
                 dpi=100, bbox_inches="tight")
     plt.close(fig)
 
 
-def plot_convergence(entries, variant, output):
+def plot_convergence(entries, variant, output, name="digits"):
     """BEGAN's M_global per epoch (mean over seeds) for the methods that log
     it; returns whether there was anything to plot."""
     import matplotlib
@@ -331,36 +336,38 @@ def plot_convergence(entries, variant, output):
     ax.set_title(f"{variant}: BEGAN convergence measure")
     ax.legend()
     ax.grid(alpha=0.3)
-    fig.savefig(os.path.join(output, f"digits_convergence_{variant}.png"),
+    fig.savefig(os.path.join(output, f"{name}_convergence_{variant}.png"),
                 dpi=100, bbox_inches="tight")
     plt.close(fig)
     return True
 
 
-def check_results(results):
+def check_results(results, fields=None, name="digits"):
     """Raises if the results miss a figure the JSON must have."""
+    fields = FIELDS if fields is None else fields
     if not 0 <= results.get("judge_accuracy", -1) <= 1:
-        raise RuntimeError("digits: no judge accuracy")
-    for variant in FIELDS:
+        raise RuntimeError(f"{name}: no judge accuracy")
+    for variant in fields:
         if variant not in results:
             continue
         if "frechet_floor" not in results[variant]:
-            raise RuntimeError(f"digits {variant}: no Fréchet floor")
+            raise RuntimeError(f"{name} {variant}: no Fréchet floor")
         for method, entry in results[variant]["methods"].items():
             for run in entry["runs"]:
-                missing = {*FIELDS[variant], "seed", "finite_losses",
+                missing = {*fields[variant], "seed", "finite_losses",
                            "steps", "seconds", "history"} - set(run)
                 if missing:
                     raise RuntimeError(
-                        f"digits {variant}/{method}: a run lacks {missing}")
-            if set(entry["summary"]) != set(FIELDS[variant]):
-                raise RuntimeError(f"digits {variant}/{method}: summary")
+                        f"{name} {variant}/{method}: a run lacks {missing}")
+            if set(entry["summary"]) != set(fields[variant]):
+                raise RuntimeError(f"{name} {variant}/{method}: summary")
 
 
-def merge(paths, output):
-    """Combines digits.json files of separate runs (one process per method
+def merge(paths, output, fields=None, name="digits"):
+    """Combines NAME.json files of separate runs (one process per method
     or range of seeds) into one, and prints and plots the whole. Runs of the
     same variant and method are pooled by seed."""
+    fields = FIELDS if fields is None else fields
     merged = {}
     for path in paths:
         with open(path) as f:
@@ -369,7 +376,7 @@ def merge(paths, output):
         if merged.setdefault("judge_accuracy", part["judge_accuracy"]) != (
                 part["judge_accuracy"]):
             raise SystemExit(f"{path} was scored by another judge.")
-        for variant in FIELDS:
+        for variant in fields:
             if variant not in part:
                 continue
             target = merged.setdefault(variant, {
@@ -390,26 +397,60 @@ def merge(paths, output):
                     target["methods"][method] = dict(entry)
                 else:
                     pool(pooled, entry, f"{path}: {variant}/{method}")
-    for variant in FIELDS:
+    for variant in fields:
         if variant not in merged:
             continue
         entries = merged[variant]["methods"]
         for entry in entries.values():
-            entry["summary"] = summarize(entry["runs"], FIELDS[variant])
+            entry["summary"] = summarize(entry["runs"], fields[variant])
         seeds = "/".join(map(str, sorted({len(e["runs"])
                                           for e in entries.values()})))
         print(format_table(variant, entries,
-                           merged[variant]["frechet_floor"], seeds))
+                           merged[variant]["frechet_floor"], seeds, fields))
         os.makedirs(output, exist_ok=True)
-        plot(entries, variant, output)
-        plot_convergence(entries, variant, output)
+        plot(entries, variant, output, name)
+        plot_convergence(entries, variant, output, name)
     merged["protocol"]["seeds"] = max(
-        len(entry["runs"]) for variant in FIELDS if variant in merged
+        len(entry["runs"]) for variant in fields if variant in merged
         for entry in merged[variant]["methods"].values())
-    check_results(merged)
-    with open(os.path.join(output, "digits.json"), "w") as f:
+    check_results(merged, fields, name)
+    with open(os.path.join(output, f"{name}.json"), "w") as f:
         json.dump(merged, f)
     return merged
+
+
+def run_variant(variant, methods, args, results, real, judge, run,
+                fields=None, name="digits"):
+    """Runs every method over the seeds of `args` on `variant` with
+    `run(variant, method, seed, steps)` -> `(scores, samples)`, into
+    `results[variant]`; prints its table and plots its samples. After each
+    run, OUTPUT/NAME.partial.json holds every finished run (mergeable with
+    --merge like a whole file)."""
+    fields = FIELDS if fields is None else fields
+    floor_value = floor(variant, judge, real)
+    entries, samples = {}, {}
+    for method in methods:
+        runs = []
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            result, generated = run(variant, method, seed, args.steps)
+            runs.append({"seed": seed, **result})
+            if seed == args.first_seed:
+                samples[method] = generated
+            print(f"{variant} {method} seed {seed}: " + ", ".join(
+                f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in result.items() if k != "history"), flush=True)
+            entries[method] = {
+                "runs": runs, "summary": summarize(runs, fields[variant]),
+                "samples_seed": args.first_seed,
+                "samples": to_8bit(samples[method][:64])}
+            results[variant] = {"frechet_floor": floor_value,
+                                "methods": entries}
+            with open(os.path.join(args.output, f"{name}.partial.json"),
+                      "w") as f:
+                json.dump(results, f)
+    print(format_table(variant, entries, floor_value, args.seeds, fields))
+    plot(entries, variant, args.output, name)
+    plot_convergence(entries, variant, args.output, name)
 
 
 def main(argv=None):
@@ -442,35 +483,8 @@ def main(argv=None):
                              f"{list(FIELDS)}.")
         real = x if variant == "digits" else kag.datasets.stacked(
             x, y, NUM_SCORED, seed=12345)[0]
-        floor_value = floor(variant, judge, real)
-        entries, samples = {}, {}
-        for method in methods:
-            runs = []
-            for seed in range(args.first_seed, args.first_seed + args.seeds):
-                result, generated = run_one(variant, method, seed, args.steps,
-                                            judge, real)
-                runs.append({"seed": seed, **result})
-                if seed == args.first_seed:
-                    samples[method] = generated
-                print(f"{variant} {method} seed {seed}: " + ", ".join(
-                    f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                    for k, v in result.items() if k != "history"),
-                    flush=True)
-                entries[method] = {
-                    "runs": runs, "summary": summarize(runs, FIELDS[variant]),
-                    "samples_seed": args.first_seed,
-                    "samples": to_8bit(samples[method][:64])}
-                # Finished runs survive an interrupted one: the partial
-                # file can be pooled with --merge like a whole one.
-                results[variant] = {"frechet_floor": floor_value,
-                                    "methods": entries}
-                with open(os.path.join(args.output, "digits.partial.json"),
-                          "w") as f:
-                    json.dump(results, f)
-        results[variant] = {"frechet_floor": floor_value, "methods": entries}
-        print(format_table(variant, entries, floor_value, args.seeds))
-        plot(entries, variant, args.output)
-        plot_convergence(entries, variant, args.output)
+        run_variant(variant, methods, args, results, real, judge,
+                    functools.partial(run_one, judge=judge, real=real))
     check_results(results)
     with open(os.path.join(args.output, "digits.json"), "w") as f:
         json.dump(results, f)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # GPU check for an NVIDIA machine that has PyTorch, JAX (CUDA builds),
 # pytest, scikit-learn and matplotlib but not Keras: the engine tests and
-# benchmarks/step_cost.py under the JAX and torch backends, in under
-# 8 minutes. Prints every figure and writes them to $OUT (default
+# benchmarks/step_cost.py under the JAX and torch backends (under 8
+# minutes), then the 32x32 image benchmark (benchmarks/images.py) on JAX:
+# IMAGE_SEEDS seeds x IMAGE_STEPS steps of IMAGE_METHODS (IMAGES=0 skips
+# it). Prints every figure and writes them to $OUT (default
 # runs/gpu_check).
 #
 # Keras and the two small dependencies such images lack (namex, optree)
@@ -52,5 +54,14 @@ for backend in ${BACKENDS:-jax torch}; do
     --rounds 3 --output "$OUT" 2>&1 | tee "$OUT/step_cost_$backend.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
+if [ "${IMAGES:-1}" != 0 ]; then
+  echo "=== jax: images (stacked digits, 32x32x3, DCGAN) ==="
+  KERAS_BACKEND=jax timeout "${IMAGE_TIMEOUT:-600}" "$PYTHON" \
+    benchmarks/images.py --image-size 32 --seeds "${IMAGE_SEEDS:-2}" \
+    --steps "${IMAGE_STEPS:-3000}" \
+    --methods "${IMAGE_METHODS:-plain,recommended,r3gan}" --output "$OUT" \
+    2>&1 | tee "$OUT/images.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+fi
 echo "gpu_check finished in $(( $(date +%s) - start ))s, status $status"
 exit $status

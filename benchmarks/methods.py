@@ -8,8 +8,23 @@ data here; `build` turns them into objects once the backend is chosen.
 """
 
 # The Wasserstein loss with the WGAN-GP paper's penalty and critic steps.
-WGAN_GP = {"adversarial_loss": "wasserstein", "gradient_penalty": 10.0,
-           "discriminator_steps": 5}
+WGAN_GP = {"adversarial_loss": "wasserstein",
+           "gradient_penalty": ("wgan_gp", 10.0), "discriminator_steps": 5}
+# Zero-centered penalties. gamma 1 for both kinds of data: the mixtures'
+# and the digits' samples have unit scale (measured probes:
+# docs/benchmarks.md, "Tuning").
+R1_GAMMA = 1.0
+# Non-saturating loss + R1 (Mescheder et al. 2018).
+NS_R1 = {"gradient_penalty": ("r1", R1_GAMMA)}
+# RpGAN + R1 + R2 (Huang et al. 2024), with their equal weights.
+R3GAN = {"adversarial_loss": "rpgan", "gradient_penalty": ("r1_r2", R1_GAMMA)}
+# Gradient penalties by name: (class in kag.regularizers, its arguments).
+PENALTIES = {
+    "wgan_gp": ("GradientPenalty", {}),
+    "r1": ("R1Penalty", {}),
+    "r2": ("R2Penalty", {}),
+    "r1_r2": ("ZeroCenteredGradientPenalty", {"real": True, "fake": True}),
+}
 
 METHODS = {
     # Our plain GAN under the protocol: the baseline of every table.
@@ -50,6 +65,11 @@ METHODS = {
     # The recommended terms, scored with kag.callbacks.GeneratorEMA's
     # average of the generator (decay 0.999).
     "recommended_ema": {"compile": {}, "ema": 0.999},
+    # The convergent baselines, alone and with the recommended terms.
+    "ns_r1": {"compile": {**NS_R1, "consistency_loss": None}},
+    "recommended_ns_r1": {"compile": dict(NS_R1)},
+    "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
+    "recommended_r3gan": {"compile": dict(R3GAN)},
 }
 
 # What `--methods` runs when not given: the baseline and our default.
@@ -73,8 +93,10 @@ def build(method):
     spec = METHODS[method]
     compile_kwargs = dict(spec["compile"])
     if "gradient_penalty" in compile_kwargs:
-        compile_kwargs["gradient_penalty"] = kag.regularizers.GradientPenalty(
-            compile_kwargs["gradient_penalty"])
+        name, weight = compile_kwargs["gradient_penalty"]
+        class_name, kwargs = PENALTIES[name]
+        compile_kwargs["gradient_penalty"] = getattr(
+            kag.regularizers, class_name)(weight, **kwargs)
     if "optimizers" in spec:
         # One Adam per network: optimizers hold per-network moments.
         for name in ("generator_optimizer", "discriminator_optimizer"):

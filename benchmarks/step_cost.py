@@ -97,8 +97,9 @@ def optimizers():
             keras.optimizers.Adam(1e-4, beta_1=0.5))
 
 
-def engine_contender(case, consistency):
-    """`fit` over a block of steps: what a user runs."""
+def engine_contender(case, consistency, **compile_kwargs):
+    """`fit` over a block of steps: what a user runs (`compile_kwargs`, e.g.
+    `jit_compile`, on top)."""
     import keras_aegan as kag
 
     nets, _ = build(case)
@@ -115,12 +116,19 @@ def engine_contender(case, consistency):
     kwargs = dict(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
     if consistency != "default":
         kwargs["consistency_loss"] = consistency
-    gan.compile(**kwargs)
+    gan.compile(**kwargs, **compile_kwargs)
 
     def run(x, batch_size):
         gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
 
     return run
+
+
+def contenders_use_xla():
+    """Whether `compile()` picks XLA here by default."""
+    from keras_aegan.src.backend import distributed
+
+    return distributed.xla_by_default()
 
 
 def handwritten_contender(case, backend):
@@ -191,6 +199,10 @@ def ratios(rates):
     if "torch_nn" in rates:
         out["torch_nn / none (>1: engine faster)"] = (
             rates["none"] / rates["torch_nn"])
+    for name in ("none", "recommended"):
+        if f"{name}_xla" in rates:
+            out[f"{name}: XLA / default (>1: XLA slower)"] = (
+                rates[name] / rates[f"{name}_xla"])
     return out
 
 
@@ -238,6 +250,13 @@ def main(argv=None):
         for kind in KINDS:
             contenders[kind] = engine_contender(case, kind)
         contenders["recommended"] = engine_contender(case, "default")
+        if backend == "tensorflow" and not contenders_use_xla():
+            # XLA is what jit_compile="auto" picks with a GPU; on a CPU
+            # the default is a tf.function graph: both, side by side.
+            for name, consistency in (("none", None),
+                                      ("recommended", "default")):
+                contenders[f"{name}_xla"] = engine_contender(
+                    case, consistency, jit_compile=True)
         if has_torch:
             contenders["torch_nn"] = torch_nn_contender(case)
         rates = measure(contenders, x, batch_size, args.rounds)

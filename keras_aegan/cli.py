@@ -98,7 +98,7 @@ def build_parser():
     return parser
 
 
-BENCHMARKS = ("mixtures", "digits", "step_cost")
+BENCHMARKS = ("mixtures", "digits", "images", "stability_map", "step_cost")
 
 
 def _run_benchmark(name, args):

@@ -17,16 +17,6 @@ if os.environ.get("PYTEST_XDIST_WORKER") and keras.backend.backend() == "torch":
     torch.set_num_threads(1)
 
 
-# On TensorFlow the XLA compilation of each test's training step costs
-# seconds and dominated the suite's time. These modules test the step itself
-# and keep the default (XLA on TensorFlow, jax.jit on JAX); in the others,
-# TensorFlow fits run as a tf.function without XLA unless the test passes
-# `jit_compile`. JAX and PyTorch are unchanged.
-XLA_MODULES = {"test_stabilized_gan", "test_energy_discriminators",
-               "test_gradient_penalties", "test_layers",
-               "test_mixed_precision", "test_adversarial_losses"}
-
-
 def pytest_addoption(parser):
     parser.addoption(
         "--backend-dependent-only", action="store_true",
@@ -46,12 +36,15 @@ LONG_TESTS = [
     ("test_reliability",
      "test_sigkill_in_epoch_3_then_resume_equals_an_uninterrupted_run"),
     ("test_benchmarks", "test_digits_benchmark_writes_every_field"),
+    ("test_benchmarks", "test_images_benchmark_writes_every_field"),
     ("test_cli", "test_train_then_sample_on_a_npy_file"),
     ("test_distributed",
      "test_two_replicas_match_one_device_with_the_same_global_batch"),
     ("test_generative_metrics",
      "test_inception_extractor_shape_and_weights_file"),
     ("test_benchmarks", "test_mixtures_benchmark_writes_every_field"),
+    ("test_benchmarks",
+     "test_stability_map_runs_its_cells_in_shards_and_merges"),
     ("test_docs", "test_the_code_on_the_page_runs"),
     ("test_cli", "test_train_on_the_ring_reports_mode_coverage"),
     ("test_reliability", "test_model_saved_under_each_backend_loads_here"),
@@ -84,20 +77,6 @@ def pytest_collection_modifyitems(config, items):
 def clear_session():
     keras.utils.clear_session()
     yield
-
-
-@pytest.fixture(autouse=True)
-def tensorflow_without_xla_outside_the_engine_tests(request, monkeypatch):
-    if (keras.backend.backend() != "tensorflow"
-            or request.module.__name__.split(".")[-1] in XLA_MODULES):
-        return
-    compile_ = kag.StabilizedGAN.compile
-
-    def compile_without_xla(self, *args, **kwargs):
-        kwargs.setdefault("jit_compile", False)
-        return compile_(self, *args, **kwargs)
-
-    monkeypatch.setattr(kag.StabilizedGAN, "compile", compile_without_xla)
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def test_backend_flag_switches_the_backend(demo_run):
     assert metrics["backend"] == BACKEND
 
 
+@pytest.mark.backend_independent
 def test_bench_runs_a_benchmark(tmp_path):
     result = run_cli("bench", "mixtures", "--seeds", "1", "--steps", "20",
                      "--eval-every", "20", "--datasets", "ring",
@@ -106,6 +107,7 @@ def test_train_then_sample_on_a_npy_file(tmp_path):
     assert (tmp_path / "grid.png").stat().st_size > 0
 
 
+@pytest.mark.backend_independent
 def test_train_on_the_ring_reports_mode_coverage(tmp_path):
     result = run_cli("train", "--data", "ring", "--epochs", "1",
                      "--batch-size", "512", "--consistency", "manifold,data",

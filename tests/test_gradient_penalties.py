@@ -1,4 +1,5 @@
-"""R1 and WGAN-GP penalties: the same values on every backend, in real fits."""
+"""R1, R2, R1+R2 and WGAN-GP penalties: the same values on every backend, in
+real fits."""
 
 import keras
 import numpy as np
@@ -13,6 +14,7 @@ W1 = RNG.normal(size=(2, 3)).astype("float32")
 B1 = RNG.normal(size=(3,)).astype("float32")
 W2 = RNG.normal(size=(3, 1)).astype("float32")
 POINTS = RNG.normal(size=(5, 2)).astype("float32")
+FAKE_POINTS = RNG.normal(size=(5, 2)).astype("float32") + 1.0
 
 
 def reference_gradients(x):
@@ -41,6 +43,8 @@ def test_input_gradients_match_the_hand_computed_ones():
 @pytest.mark.parametrize("penalty, expected", [
     (kag.regularizers.R1Penalty(gamma=3.0),
      lambda g: 1.5 * np.mean(np.sum(g**2, axis=1))),
+    (kag.regularizers.R2Penalty(gamma=0.5),
+     lambda g: 0.25 * np.mean(np.sum(g**2, axis=1))),
     (kag.regularizers.GradientPenalty(weight=2.0),
      lambda g: 2.0 * np.mean((np.linalg.norm(g, axis=1) - 1.0) ** 2)),
 ])
@@ -50,6 +54,28 @@ def test_penalty_values_agree_with_numpy_on_every_backend(penalty, expected):
     value = penalty.penalty_at(fixed_discriminator(), POINTS)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(value),
                                expected(reference_gradients(POINTS)),
+                               rtol=1e-5)
+
+
+def squared_norm(x):
+    return np.mean(np.sum(reference_gradients(x) ** 2, axis=1))
+
+
+@pytest.mark.parametrize("penalty, expected", [
+    (kag.regularizers.R1Penalty(3.0), 1.5 * squared_norm(POINTS)),
+    (kag.regularizers.R2Penalty(3.0), 1.5 * squared_norm(FAKE_POINTS)),
+    (kag.regularizers.ZeroCenteredGradientPenalty(3.0),
+     1.5 * (squared_norm(POINTS) + squared_norm(FAKE_POINTS))),
+    (kag.regularizers.ZeroCenteredGradientPenalty(3.0, fake=False),
+     1.5 * squared_norm(POINTS)),
+    (kag.regularizers.ZeroCenteredGradientPenalty(3.0, real=False),
+     1.5 * squared_norm(FAKE_POINTS)),
+])
+def test_zero_centered_penalties_take_real_and_fake_points(penalty,
+                                                          expected):
+    # R1 at the real batch, R2 at the generated one, both summed.
+    value = penalty(fixed_discriminator(), POINTS, FAKE_POINTS)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(value), expected,
                                rtol=1e-5)
 
 
@@ -108,6 +134,35 @@ def test_wgan_gp_fit_evaluate_save_and_load(ring_data, tmp_path):
     loaded.fit(ring_data, batch_size=64, epochs=1, verbose=0)
 
 
+def test_r3gan_fit_flattens_the_discriminator_on_both_sets_and_reloads(
+        ring_data, tmp_path):
+    norms = {}
+    for gamma in (0.0, 50.0):
+        gan = tiny_gan(seed=0)
+        gan.compile(adversarial_loss="rpgan", consistency_loss=None,
+                    gradient_penalty=(
+                        kag.regularizers.ZeroCenteredGradientPenalty(gamma)),
+                    discriminator_optimizer=keras.optimizers.Adam(1e-2))
+        history = gan.fit(ring_data, batch_size=64, epochs=3, verbose=0)
+        fake = keras.ops.convert_to_numpy(gan.generate(256, seed=1))
+        norms[gamma] = (gradient_norm_on(gan, ring_data),
+                        gradient_norm_on(gan, fake))
+    assert np.isfinite(history.history["gp_loss"]).all()
+    assert min(history.history["gp_loss"]) > 0.0
+    # Flatter on the data (R1) and on the generated samples (R2).
+    assert norms[50.0][0] < 0.5 * norms[0.0][0]
+    assert norms[50.0][1] < 0.5 * norms[0.0][1]
+    path = str(tmp_path / "r3gan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    penalty = loaded.gradient_penalty
+    assert type(penalty) is kag.regularizers.ZeroCenteredGradientPenalty
+    assert (penalty.gamma, penalty.real, penalty.fake) == (50.0, True, True)
+    r2 = kag.regularizers.R2Penalty(0.5)
+    assert type(r2).from_config(r2.get_config()).get_config() == {
+        "gamma": 0.5}
+
+
 @pytest.mark.parametrize("value, error, match", [
     ("r1", TypeError, "gradient_penalty must be None"),
     (10.0, TypeError, "gradient_penalty must be None"),
@@ -122,7 +177,15 @@ def test_bad_gradient_penalty_in_compile(value, error, match):
 @pytest.mark.parametrize("cls, kwargs, error", [
     (kag.regularizers.R1Penalty, {"gamma": -1.0}, ValueError),
     (kag.regularizers.GradientPenalty, {"weight": "10"}, TypeError),
+    (kag.regularizers.R2Penalty, {"gamma": -0.1}, ValueError),
+    (kag.regularizers.ZeroCenteredGradientPenalty, {"real": "yes"},
+     TypeError),
 ])
 def test_bad_penalty_weights(cls, kwargs, error):
     with pytest.raises(error, match=list(kwargs)[0]):
         cls(**kwargs)
+
+
+def test_zero_centered_penalty_needs_a_set_to_penalize():
+    with pytest.raises(ValueError, match="real=True, fake=True or both"):
+        kag.regularizers.ZeroCenteredGradientPenalty(real=False, fake=False)

@@ -265,12 +265,50 @@ def test_fit_accepts_data_pipelines(ring_data, wrap):
     assert int(gan.generator_optimizer.iterations) == 4
 
 
-def test_xla_compiled_by_default():
+def test_jit_compile_follows_keras_auto():
+    # What Keras' own "auto" gives a plain model on this machine: jax.jit
+    # on JAX, XLA on TensorFlow only with a GPU/TPU, eager on torch.
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
     gan = tiny_gan()
     gan.compile()
-    assert gan.jit_compile == (keras.backend.backend() != "torch")
+    assert gan.jit_compile == model.jit_compile
+    assert gan.jit_compile == (keras.backend.backend() == "jax")  # no GPU
     gan.compile(jit_compile=False)
     assert gan.jit_compile is False
+
+
+@pytest.mark.parametrize("setup", ["recommended_r1", "began"])
+def test_the_step_compiled_with_xla_trains(ring_data, setup):
+    # XLA on TensorFlow (the default with a GPU) and jax.jit on JAX, with
+    # what could break under XLA: double backpropagation (R1), the
+    # consistency terms' networks, and BEGAN's state update. PyTorch's
+    # compiled mode (torch.compile) is not the default and not tested.
+    jit = keras.backend.backend() != "torch"
+    if setup == "began":
+        nets = kag.models.mlp_gan(2, 8, hidden_units=(16,),
+                                  autoencoder_discriminator=True)
+        gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+        gan.compile(adversarial_loss="began", consistency_loss=None,
+                    jit_compile=jit)
+    else:
+        nets = kag.models.mlp_gan(2, 8, hidden_units=(16,))
+        gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                                autoencoder=nets.autoencoder,
+                                encoder=nets.encoder, seed=0)
+        gan.compile(gradient_penalty=kag.regularizers.R1Penalty(1.0),
+                    jit_compile=jit)
+    assert gan.jit_compile is jit
+    before = weights_of(gan.generator)
+    history = gan.fit(ring_data, batch_size=64, epochs=2, verbose=0)
+    assert moved(before, gan.generator)
+    for values in history.history.values():
+        assert np.isfinite(values).all()
+    if setup == "began":
+        assert {"convergence", "balance"} <= set(history.history)
+    else:
+        assert history.history["gp_loss"][-1] > 0.0
+        assert history.history["ae_loss"][-1] < history.history["ae_loss"][0]
 
 
 def test_learning_rate_of_the_group_is_not_silently_set():

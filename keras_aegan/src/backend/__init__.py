@@ -11,10 +11,12 @@ of `sum(fn(inputs))` with respect to `inputs` that the gradient penalties
 need. `distributed.py` says how the step runs on several replicas
 (`replica_context`, `all_reduce_mean`, `xla_compatible`,
 `unscale_keras_loss`; TensorFlow's also `scale_for_gradient_sum` and
-PyTorch's `reduce_gradients`, called by their own trainers); see
-docs/distributed.md. The Keras internals the JAX trainer relies on live in
-`jax/keras_compat.py`. The `data.py` modules of TensorFlow and PyTorch read
-the first batch of their datasets for the data checks, under any backend.
+PyTorch's `reduce_gradients`, called by their own trainers; see
+docs/distributed.md) and how it is compiled by default (`xla_by_default`,
+what `jit_compile="auto"` resolves to). The Keras internals the JAX
+trainer relies on live in `jax/keras_compat.py`. The `data.py` modules of
+TensorFlow and PyTorch read the first batch of their datasets for the data
+checks, under any backend.
 """
 
 import keras

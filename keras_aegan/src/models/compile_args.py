@@ -218,10 +218,9 @@ def default_networks(gan, consistency_losses):
 
 
 def resolve_jit_compile(jit_compile, run_eagerly):
-    """`"auto"`: XLA on TensorFlow (Keras would skip it on CPU-only
-    machines; not under a multi-replica tf.distribute strategy) and JAX;
-    eager on torch, like Keras."""
+    """`"auto"` follows Keras: `jax.jit` on JAX; XLA on TensorFlow where a
+    GPU or TPU is visible (a `tf.function` graph on a CPU, and under a
+    multi-replica tf.distribute strategy); eager on torch."""
     if jit_compile != "auto":
         return jit_compile
-    return (keras.backend.backend() != "torch" and not run_eagerly
-            and distributed.xla_compatible())
+    return not run_eagerly and distributed.xla_by_default()

@@ -165,8 +165,10 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                 `"manifold"`, `"data"`, `"latent"`, a
                 `kag.losses.ReconstructionConsistencyLoss`, or a list of these
                 (terms are summed into the generator's loss).
-            gradient_penalty: `None`, `kag.regularizers.R1Penalty(gamma)` or
-                `kag.regularizers.GradientPenalty(weight)`: added to the
+            gradient_penalty: `None` or a `kag.regularizers` penalty:
+                `R1Penalty(gamma)` (real samples), `R2Penalty(gamma)`
+                (generated samples), `ZeroCenteredGradientPenalty(gamma)`
+                (both) or `GradientPenalty(weight)` (WGAN-GP): added to the
                 discriminator's loss and logged as `gp_loss`.
             discriminator_steps: int >= 1, discriminator updates per
                 generator update.

@@ -1,6 +1,6 @@
-"""Gradient penalties on the discriminator: R1 and WGAN-GP.
+"""Gradient penalties on the discriminator: zero-centered (R1, R2) and WGAN-GP.
 
-Both penalize the gradient of the discriminator's output with respect to its
+Each penalizes the gradient of the discriminator's output with respect to its
 input, which each backend computes its own way
 (`keras_aegan.src.backend.input_gradients`); the penalty itself is written
 once in `keras.ops`.
@@ -18,20 +18,21 @@ class InputGradientPenalty:
     """Base class: a penalty on `∇_x D(x)` at points made from a batch.
 
     Subclasses implement `points(real, fake, seed)` (where to take the
-    gradient) and `penalty_from_gradients(gradients)` (a scalar); the input
-    gradients themselves are taken the native way on each backend.
+    gradient: one batch of points, or a tuple of batches whose penalties
+    are added) and `penalty_from_gradients(gradients)` (a scalar); the
+    input gradients themselves are taken the native way on each backend.
 
-    Example: R1 on the generated samples instead of the real ones (the
-    "R2" penalty):
+    Example: a penalty at the midpoints between real and generated
+    samples:
 
     >>> import keras
     >>> import numpy as np
     >>> from keras import ops
     >>> import keras_aegan as kag
-    >>> class R2Penalty(kag.regularizers.InputGradientPenalty):
+    >>> class MidpointPenalty(kag.regularizers.InputGradientPenalty):
     ...     weight_name = "gamma"
     ...     def points(self, real, fake, seed=None):
-    ...         return fake
+    ...         return 0.5 * (real + fake)
     ...     def penalty_from_gradients(self, gradients):
     ...         return 0.5 * self.gamma * ops.mean(
     ...             ops.sum(ops.square(gradients), axis=-1))
@@ -39,7 +40,7 @@ class InputGradientPenalty:
     ...                          keras.layers.Dense(1, use_bias=False)])
     >>> disc.set_weights([np.array([[3.0], [4.0]], "float32")])
     >>> x = np.zeros((4, 2), "float32")
-    >>> float(ops.convert_to_numpy(R2Penalty(1.0)(disc, x, x)))
+    >>> float(ops.convert_to_numpy(MidpointPenalty(1.0)(disc, x, x)))
     12.5
     """
 
@@ -69,7 +70,14 @@ class InputGradientPenalty:
         real = ops.convert_to_tensor(real)
         fake = ops.stop_gradient(ops.convert_to_tensor(fake))
         points = self.points(real, fake, seed)
-        return self.penalty_at(discriminator, points, training=training)
+        if not isinstance(points, tuple | list):
+            return self.penalty_at(discriminator, points, training=training)
+        # One discriminator call per batch of points: a discriminator with
+        # batch statistics sees real and generated samples apart, as in its
+        # loss.
+        penalties = [self.penalty_at(discriminator, batch, training=training)
+                     for batch in points]
+        return sum(penalties[1:], penalties[0])
 
     def get_config(self):
         return {self.weight_name: getattr(self, self.weight_name)}
@@ -89,12 +97,75 @@ def _squared_norms(gradients):
 
 
 @register
-class R1Penalty(InputGradientPenalty):
+class ZeroCenteredGradientPenalty(InputGradientPenalty):
+    """Zero-centered gradient penalties on real and/or generated samples.
+
+    Adds `gamma / 2 * E[||∇_x D(x)||²]` over the real samples (R1,
+    Mescheder et al. 2018) and/or over the generated ones (R2), to the
+    discriminator's loss. R1 makes the discriminator flat on the data,
+    which makes simultaneous gradient descent converge locally; R1 and R2
+    together, with the relativistic pairing loss (`adversarial_loss=
+    "rpgan"`), are the R3GAN objective (Huang et al. 2024). Each set is
+    penalized in its own discriminator call. `StabilizedGAN` logs the sum
+    as `gp_loss`.
+
+    Args:
+        gamma: float >= 0, the weight of each penalty (10 is common for
+            images, around 0.1 to 1 for low-dimensional data).
+        real: bool, penalize on the real samples (R1). Default True.
+        fake: bool, penalize on the generated samples (R2). Default True.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> disc = keras.Sequential([keras.Input((2,)),
+    ...                          keras.layers.Dense(1, use_bias=False)])
+    >>> disc.set_weights([np.array([[3.0], [4.0]], "float32")])
+    >>> r1_r2 = kag.regularizers.ZeroCenteredGradientPenalty(gamma=2.0)
+    >>> x = np.zeros((4, 2), "float32")
+    >>> penalty = r1_r2(disc, x, x)  # 2 * gamma / 2 * ||(3, 4)||²
+    >>> float(keras.ops.convert_to_numpy(penalty))
+    50.0
+    """
+
+    weight_name = "gamma"
+
+    def __init__(self, gamma=10.0, real=True, fake=True):
+        super().__init__(gamma)
+        name = type(self).__name__
+        self.real = validation.check_bool(name, "real", real)
+        self.fake = validation.check_bool(name, "fake", fake)
+        if not (self.real or self.fake):
+            raise ValueError(
+                f"{name} needs real=True, fake=True or both; got real=False "
+                "and fake=False, which would penalize nothing. Pass "
+                "gradient_penalty=None to compile() for no penalty.")
+
+    def points(self, real, fake, seed=None):
+        return tuple(batch for batch, used in ((real, self.real),
+                                                (fake, self.fake)) if used)
+
+    def penalty_from_gradients(self, gradients):
+        return 0.5 * self.gamma * ops.mean(_squared_norms(gradients))
+
+    def get_config(self):
+        return {"gamma": self.gamma, "real": self.real, "fake": self.fake}
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(gamma={self.gamma!r}, "
+                f"real={self.real!r}, fake={self.fake!r})")
+
+
+@register
+class R1Penalty(ZeroCenteredGradientPenalty):
     """R1 regularization of the discriminator (Mescheder et al. 2018).
 
     Adds `gamma / 2 * E_x[||∇_x D(x)||²]` over real samples to the
     discriminator's loss: the discriminator is pushed to be flat on the
     data, which makes simultaneous gradient descent converge locally.
+    `ZeroCenteredGradientPenalty(gamma, real=True, fake=False)`.
     `StabilizedGAN` logs it as `gp_loss`.
 
     Args:
@@ -116,16 +187,57 @@ class R1Penalty(InputGradientPenalty):
     25.0
     """
 
-    weight_name = "gamma"
-
     def __init__(self, gamma=10.0):
-        super().__init__(gamma)
+        super().__init__(gamma, real=True, fake=False)
 
     def points(self, real, fake, seed=None):
         return real
 
-    def penalty_from_gradients(self, gradients):
-        return 0.5 * self.gamma * ops.mean(_squared_norms(gradients))
+    def get_config(self):
+        return {"gamma": self.gamma}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(gamma={self.gamma!r})"
+
+
+@register
+class R2Penalty(ZeroCenteredGradientPenalty):
+    """R2 regularization: R1's penalty on the generated samples.
+
+    Adds `gamma / 2 * E_z[||∇ D(G(z))||²]` (the gradient with respect to
+    the discriminator's input, at the detached generated samples) to the
+    discriminator's loss. `ZeroCenteredGradientPenalty(gamma, real=False,
+    fake=True)`; use `ZeroCenteredGradientPenalty(gamma)` for R1 and R2
+    together. `StabilizedGAN` logs it as `gp_loss`.
+
+    Args:
+        gamma: float >= 0, the penalty's weight.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> import keras_aegan as kag
+    >>> disc = keras.Sequential([keras.Input((2,)),
+    ...                          keras.layers.Dense(1, use_bias=False)])
+    >>> disc.set_weights([np.array([[3.0], [4.0]], "float32")])
+    >>> r2 = kag.regularizers.R2Penalty(gamma=2.0)
+    >>> x = np.zeros((4, 2), "float32")
+    >>> float(keras.ops.convert_to_numpy(r2(disc, x, x)))
+    25.0
+    """
+
+    def __init__(self, gamma=10.0):
+        super().__init__(gamma, real=False, fake=True)
+
+    def points(self, real, fake, seed=None):
+        return fake
+
+    def get_config(self):
+        return {"gamma": self.gamma}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(gamma={self.gamma!r})"
 
 
 @register
@@ -174,7 +286,9 @@ def get(identifier):
     if identifier is None or isinstance(identifier, InputGradientPenalty):
         return identifier
     raise TypeError(
-        "gradient_penalty must be None, kag.regularizers.R1Penalty(gamma) or "
-        f"kag.regularizers.GradientPenalty(weight); got {identifier!r} of "
+        "gradient_penalty must be None or a kag.regularizers penalty "
+        "(R1Penalty(gamma), R2Penalty(gamma), ZeroCenteredGradientPenalty("
+        "gamma, real=, fake=), GradientPenalty(weight) or an "
+        f"InputGradientPenalty subclass); got {identifier!r} of "
         f"type {type(identifier).__name__}."
     )

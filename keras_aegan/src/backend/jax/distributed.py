@@ -21,6 +21,11 @@ def xla_compatible():
     return True
 
 
+def xla_by_default():
+    """What `jit_compile="auto"` resolves to: `jax.jit`, as in Keras."""
+    return True
+
+
 def unscale_keras_loss(value):
     """A `keras.losses.Loss` value (Keras scales only on TensorFlow)."""
     return value

@@ -48,6 +48,16 @@ def xla_compatible():
     return tf.distribute.get_strategy().num_replicas_in_sync == 1
 
 
+def xla_by_default():
+    """What `jit_compile="auto"` resolves to: Keras' own rule, XLA only
+    where a GPU or TPU is visible (on a CPU a `tf.function` graph runs the
+    GAN step faster than XLA's CPU code; benchmarks/step_cost.py measures
+    both), and only where `xla_compatible()`."""
+    accelerators = (tf.config.list_logical_devices("GPU")
+                    + tf.config.list_logical_devices("TPU"))
+    return bool(accelerators) and xla_compatible()
+
+
 def unscale_keras_loss(value):
     """A `keras.losses.Loss` value back to the local-batch mean: under a
     strategy, Keras' `Loss.__call__` already divides by the replicas."""

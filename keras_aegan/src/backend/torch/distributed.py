@@ -52,6 +52,12 @@ def xla_compatible():
     return True
 
 
+def xla_by_default():
+    """What `jit_compile="auto"` resolves to: eager, as in Keras (True would
+    use `torch.compile`)."""
+    return False
+
+
 def unscale_keras_loss(value):
     """A `keras.losses.Loss` value (Keras scales only on TensorFlow)."""
     return value
