@@ -104,9 +104,9 @@ examples: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
 # Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
 # each script checks that its JSON has every figure. bench: the full protocol
 # (hours on a CPU).
-BENCH_NAMES := mixtures digits step_cost
+BENCH_NAMES := mixtures step_cost images digits stability_map
 BENCH_DEPS := $(VENV)/.project $(VENV)/.backend-$(BACKEND) $(VENV)/.backend-torch
-# The three quick runs BENCH_JOBS at a time (the longest, mixtures, first;
+# The quick runs BENCH_JOBS at a time (the longest first;
 # each one's output printed when it ends; all run even if one fails). A
 # smoke run: step_cost's rates are then measured beside another run, which
 # a quick run's JSON check does not mind (`make bench` runs one at a time).

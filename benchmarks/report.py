@@ -1,7 +1,9 @@
 """Markdown tables for docs/benchmarks.md from the benchmarks' JSON files.
 
 Run:  python benchmarks/report.py --mixtures runs/bench/mixtures.json
-          [--digits runs/bench/digits.json] [--update-docs docs/benchmarks.md]
+          [--digits runs/bench/digits.json] [--images runs/bench/images.json]
+          [--stability-map runs/bench/stability_map.json]
+          [--update-docs docs/benchmarks.md]
 Prints one table per mixture (our methods, then the published rows) and per
 digits variant, with mean ± standard error over seeds and the per-seed
 figures of each method. With --update-docs it rewrites the measured rows and
@@ -81,9 +83,11 @@ def late_high_quality_line(results, dataset, method, after_step=15_000):
 
 
 def digits_table(results, variant):
-    from benchmarks.digits import FIELDS
+    """A digits.json or images.json variant as a Markdown table."""
+    from benchmarks import digits
+    from benchmarks import images
 
-    fields = FIELDS[variant]
+    fields = {**digits.FIELDS, **images.FIELDS}[variant]
     floor = results[variant]["frechet_floor"]
     header = " | ".join(fields).replace("frechet_distance",
                                         f"Fréchet (floor {floor:.2f})")
@@ -194,6 +198,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mixtures")
     parser.add_argument("--digits")
+    parser.add_argument("--images")
+    parser.add_argument("--stability-map")
     parser.add_argument("--update-docs", metavar="PAGE",
                         help="rewrite the tables of this page in place")
     args = parser.parse_args(argv)
@@ -238,6 +244,18 @@ def main(argv=None):
             if variant in results:
                 print(f"\n**{variant}**\n")
                 print(digits_table(results, variant))
+    if args.images:
+        with open(args.images) as f:
+            results = json.load(f)
+        for variant in [k for k in results if k.startswith("stacked")]:
+            print(f"\n**{variant}**\n")
+            print(digits_table(results, variant))
+    if args.stability_map:
+        from benchmarks import stability_map
+
+        with open(args.stability_map) as f:
+            print("\n**stability map** (cells that work, of 16)\n")
+            print(stability_map.format_table(json.load(f)))
     return 0
 
 

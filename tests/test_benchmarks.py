@@ -304,6 +304,10 @@ def test_images_benchmark_writes_every_field(tmp_path):
     history = methods["recommended"]["runs"][0]["history"]
     assert {"ae_loss", "consistency_loss"} <= set(history)
     assert (tmp_path / "images_samples_stacked16.png").stat().st_size
+    from benchmarks import report
+
+    assert "| plain | 2 |" in report.digits_table(saved, "stacked16")
+    assert report.main(["--images", str(tmp_path / "images.json")]) == 0
 
 
 @pytest.mark.backend_independent
@@ -346,6 +350,10 @@ def test_stability_map_runs_its_cells_in_shards_and_merges(tmp_path):
     assert "| plain |" in table and "/1 |" in table
     for method in ("plain", "recommended"):
         assert (tmp_path / f"stability_map_{method}.png").stat().st_size
+    from benchmarks import report
+
+    assert report.main(["--stability-map",
+                        str(tmp_path / "stability_map.json")]) == 0
     with pytest.raises(SystemExit, match="there twice"):
         stability_map.main(["--merge", str(tmp_path / "stability_map.json"),
                             str(tmp_path / "stability_map.json"),
