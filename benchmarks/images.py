@@ -105,6 +105,9 @@ def run_one(variant, method, seed, steps, judge, real, scored,
     keras.utils.clear_session()
     keras.utils.set_random_seed(seed)
     x = upscale(digits.training_data("stacked", seed), side)
+    # Whole batches only: each epoch is then one pass over the data (with
+    # a last, partial batch Keras would end every other epoch after it).
+    x = x[:len(x) // BATCH_SIZE * BATCH_SIZE]
     network_kwargs, method_kwargs = build_method(method)
     compile_kwargs = {**method_kwargs, **compile_kwargs}
     nets = kag.models.dcgan((side, side, 3), LATENT_DIM, **network_kwargs)
@@ -126,7 +129,8 @@ def run_one(variant, method, seed, steps, judge, real, scored,
     result = digits.score("stacked", judge, downscale(generated), real)
     result["finite_losses"] = bool(all(
         np.isfinite(v).all() for v in history.history.values()))
-    result["steps"] = epochs * steps_per_epoch
+    result["steps"] = int(keras.ops.convert_to_numpy(
+        gan.generator_optimizer.iterations))
     result["seconds"] = seconds
     result["history"] = {k: [float(f"{v:.4g}") for v in values]
                          for k, values in history.history.items()}

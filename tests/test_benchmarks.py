@@ -299,6 +299,8 @@ def test_images_benchmark_writes_every_field(tmp_path):
     assert [r["seed"] for r in methods["recommended"]["runs"]] == [0]
     for entry in methods.values():
         assert np.asarray(entry["samples"]).shape == (64, 16, 16, 3)
+        # The generator's updates, counted by its optimizer.
+        assert [r["steps"] for r in entry["runs"]] == [2] * len(entry["runs"])
         assert all(r["finite_losses"] for r in entry["runs"])
     # The DCGAN's autoencoder and encoder trained beside it.
     history = methods["recommended"]["runs"][0]["history"]
