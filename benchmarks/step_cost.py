@@ -49,7 +49,10 @@ def parse_args(argv=None):
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
     parser.add_argument("--rounds", type=int, default=5,
                         help="timed blocks per contender")
-    parser.add_argument("--cases", default="mlp,dcgan32")
+    parser.add_argument("--cases",
+                        help="comma-separated subset of: " + ",".join(
+                            CASES) + " (default: mlp,dcgan32; mlp with "
+                        "--quick)")
     parser.add_argument("--quick", action="store_true",
                         help="1 round of 3-step blocks: a smoke test")
     parser.add_argument("--output", default="runs/bench")
@@ -61,6 +64,8 @@ def parse_args(argv=None):
     if args.quick:
         args.rounds = 1
         args.steps = args.steps or 3
+    if args.cases is None:
+        args.cases = "mlp" if args.quick else "mlp,dcgan32"
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     return args
