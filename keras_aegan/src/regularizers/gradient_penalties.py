@@ -87,8 +87,9 @@ class InputGradientPenalty:
         return cls(**config)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.weight_name}=" \
-               f"{getattr(self, self.weight_name)!r})"
+        arguments = ", ".join(f"{name}={value!r}"
+                              for name, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
 
 
 def _squared_norms(gradients):
@@ -131,6 +132,9 @@ class ZeroCenteredGradientPenalty(InputGradientPenalty):
     """
 
     weight_name = "gamma"
+    # Whether `real` and `fake` are arguments (False for R1Penalty and
+    # R2Penalty, which fix them): what get_config records.
+    configurable_sets = True
 
     def __init__(self, gamma=10.0, real=True, fake=True):
         super().__init__(gamma)
@@ -151,11 +155,10 @@ class ZeroCenteredGradientPenalty(InputGradientPenalty):
         return 0.5 * self.gamma * ops.mean(_squared_norms(gradients))
 
     def get_config(self):
-        return {"gamma": self.gamma, "real": self.real, "fake": self.fake}
-
-    def __repr__(self):
-        return (f"{type(self).__name__}(gamma={self.gamma!r}, "
-                f"real={self.real!r}, fake={self.fake!r})")
+        config = {"gamma": self.gamma}
+        if self.configurable_sets:
+            config.update(real=self.real, fake=self.fake)
+        return config
 
 
 @register
@@ -187,17 +190,10 @@ class R1Penalty(ZeroCenteredGradientPenalty):
     25.0
     """
 
+    configurable_sets = False
+
     def __init__(self, gamma=10.0):
         super().__init__(gamma, real=True, fake=False)
-
-    def points(self, real, fake, seed=None):
-        return real
-
-    def get_config(self):
-        return {"gamma": self.gamma}
-
-    def __repr__(self):
-        return f"{type(self).__name__}(gamma={self.gamma!r})"
 
 
 @register
@@ -227,17 +223,10 @@ class R2Penalty(ZeroCenteredGradientPenalty):
     25.0
     """
 
+    configurable_sets = False
+
     def __init__(self, gamma=10.0):
         super().__init__(gamma, real=False, fake=True)
-
-    def points(self, real, fake, seed=None):
-        return fake
-
-    def get_config(self):
-        return {"gamma": self.gamma}
-
-    def __repr__(self):
-        return f"{type(self).__name__}(gamma={self.gamma!r})"
 
 
 @register
