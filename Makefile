@@ -21,9 +21,7 @@ PYTEST_ARGS ?= -q -n 2 --dist loadgroup
 # on every backend; the benchmark scripts' and CLI options' plumbing, whose
 # training other tests check on every backend), with --backend-dependent-only (tests/conftest.py; it
 # combines with a -m in PYTEST_ARGS, e.g. -m "not slow").
-# torch: the backend-independent tests run fastest there (114 s against
-# 162 s on JAX, side by side on 2 cores).
-FULL_BACKEND ?= torch
+FULL_BACKEND ?= jax
 
 .PHONY: lint demo test test-% backend-tests-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest examples
 
