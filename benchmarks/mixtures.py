@@ -57,11 +57,11 @@ def parse_args(argv=None):
                         help="comma-separated subset of: " + ",".join(
                             METHODS))
     parser.add_argument("--quick", action="store_true",
-                        help="2 seeds, 200 steps: a smoke test in minutes")
+                        help="1 seed, 200 steps: a smoke test in a minute")
     parser.add_argument("--output", default="runs/bench")
     args = parser.parse_args(argv)
     if args.quick:
-        args.seeds, args.steps, args.eval_every = 2, 200, 100
+        args.seeds, args.steps, args.eval_every = 1, 200, 100
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     return args
