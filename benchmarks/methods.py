@@ -19,12 +19,17 @@ R1_GAMMA = 3.0
 NS_R1 = {"gradient_penalty": ("r1", R1_GAMMA)}
 # RpGAN + R1 + R2 (Huang et al. 2024), with their equal weights.
 R3GAN = {"adversarial_loss": "rpgan", "gradient_penalty": ("r1_r2", R1_GAMMA)}
+# The same, lazily: R1 and R2 at every 4th discriminator step, times 4.
+R3GAN_LAZY = {"adversarial_loss": "rpgan",
+              "gradient_penalty": ("r1_r2_every4", R1_GAMMA)}
 # Gradient penalties by name: (class in kag.regularizers, its arguments).
 PENALTIES = {
     "wgan_gp": ("GradientPenalty", {}),
     "r1": ("R1Penalty", {}),
     "r2": ("R2Penalty", {}),
     "r1_r2": ("ZeroCenteredGradientPenalty", {"real": True, "fake": True}),
+    "r1_r2_every4": ("ZeroCenteredGradientPenalty",
+                     {"real": True, "fake": True, "every": 4}),
 }
 
 METHODS = {
@@ -71,6 +76,7 @@ METHODS = {
     "recommended_ns_r1": {"compile": dict(NS_R1)},
     "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
     "recommended_r3gan": {"compile": dict(R3GAN)},
+    "recommended_r3gan_lazy": {"compile": dict(R3GAN_LAZY)},
 }
 
 # What `--methods` runs when not given: the baseline and our default.

@@ -160,7 +160,57 @@ def test_r3gan_fit_flattens_the_discriminator_on_both_sets_and_reloads(
     assert (penalty.gamma, penalty.real, penalty.fake) == (50.0, True, True)
     r2 = kag.regularizers.R2Penalty(0.5)
     assert type(r2).from_config(r2.get_config()).get_config() == {
-        "gamma": 0.5}
+        "gamma": 0.5, "every": 1}
+
+
+class _PenaltyLogs(keras.callbacks.Callback):
+    """The running mean of gp_loss after each batch of the epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.values = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.values.append(float(logs["gp_loss"]))
+
+
+def test_lazy_penalty_every_kth_step_times_k_and_reloads(ring_data,
+                                                         tmp_path):
+    x = np.asarray(ring_data[:256])
+    gan = tiny_gan(seed=0)
+    r1 = kag.regularizers.R1Penalty(2.0, every=3)
+    # The unscaled R1 penalty on the first batch, before any update.
+    first = float(keras.ops.convert_to_numpy(
+        kag.regularizers.R1Penalty(2.0)(gan.discriminator, x[:32], x[:32])))
+    gan.compile(consistency_loss=None, gradient_penalty=r1)
+    logs = _PenaltyLogs()
+    before = [w.copy() for w in gan.discriminator.get_weights()]
+    gan.fit(x, batch_size=32, epochs=1, shuffle=False, verbose=0,
+            callbacks=[logs])
+    running = np.asarray(logs.values)
+    # Steps 0, 3, 6: 3x the penalty; steps 1, 2, 4, 5, 7: 0 (the logged
+    # value is the epoch's running mean).
+    sums = running * np.arange(1, 9)
+    assert sums[0] == pytest.approx(3 * first, rel=1e-4)
+    assert sums[1] == pytest.approx(sums[0], rel=1e-5)
+    assert sums[2] == pytest.approx(sums[0], rel=1e-5)
+    assert sums[3] > sums[2] * 1.01
+    assert sums[4] == pytest.approx(sums[3], rel=1e-5)
+    assert not any(np.allclose(a, b) for a, b in
+                   zip(before, gan.discriminator.get_weights(),
+                       strict=True))
+    # evaluate() reports the penalty itself, at every step.
+    evaluated = gan.evaluate(x[:32], batch_size=32, verbose=0,
+                             return_dict=True)["gp_loss"]
+    assert evaluated == pytest.approx(float(keras.ops.convert_to_numpy(
+        kag.regularizers.R1Penalty(2.0)(gan.discriminator, x[:32],
+                                        x[:32]))), rel=1e-4)
+    path = str(tmp_path / "lazy.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path).gradient_penalty
+    assert (type(loaded), loaded.gamma, loaded.every) == (
+        kag.regularizers.R1Penalty, 2.0, 3)
+    assert repr(loaded) == "R1Penalty(gamma=2.0, every=3)"
 
 
 @pytest.mark.parametrize("value, error, match", [
@@ -180,6 +230,8 @@ def test_bad_gradient_penalty_in_compile(value, error, match):
     (kag.regularizers.R2Penalty, {"gamma": -0.1}, ValueError),
     (kag.regularizers.ZeroCenteredGradientPenalty, {"real": "yes"},
      TypeError),
+    (kag.regularizers.ZeroCenteredGradientPenalty, {"every": 0}, ValueError),
+    (kag.regularizers.GradientPenalty, {"every": 2.5}, TypeError),
 ])
 def test_bad_penalty_weights(cls, kwargs, error):
     with pytest.raises(error, match=list(kwargs)[0]):

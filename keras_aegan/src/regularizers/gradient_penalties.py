@@ -47,9 +47,11 @@ class InputGradientPenalty:
     # Name of the weight argument, for messages and get_config.
     weight_name = "weight"
 
-    def __init__(self, weight):
+    def __init__(self, weight, every=1):
+        name = type(self).__name__
         setattr(self, self.weight_name, validation.check_number(
-            type(self).__name__, self.weight_name, weight, 0))
+            name, self.weight_name, weight, 0))
+        self.every = validation.check_positive_int(name, "every", every)
 
     def points(self, real, fake, seed=None):
         raise NotImplementedError
@@ -65,22 +67,43 @@ class InputGradientPenalty:
             discriminator.variables)
         return self.penalty_from_gradients(gradients)
 
-    def __call__(self, discriminator, real, fake, seed=None, training=True):
-        """The penalty for one batch of real and (detached) fake samples."""
+    def __call__(self, discriminator, real, fake, seed=None, training=True,
+                 step=None):
+        """The penalty for one batch of real and (detached) fake samples.
+
+        `step` is the discriminator's update count (`StabilizedGAN` passes
+        its optimizer's `iterations`). With `every=k > 1` the penalty is
+        only computed when `step % k == 0`, times `k`, and is 0 at the
+        other steps: lazy regularization (Karras et al. 2020), the same
+        strength on average for about `1/k` of the cost. Without `step`
+        (a direct call) it is always computed, not scaled.
+        """
         real = ops.convert_to_tensor(real)
         fake = ops.stop_gradient(ops.convert_to_tensor(fake))
+        # Outside the conditional below: drawing random points advances the
+        # seed, which must happen at every step on every backend.
         points = self.points(real, fake, seed)
-        if not isinstance(points, tuple | list):
-            return self.penalty_at(discriminator, points, training=training)
-        # One discriminator call per batch of points: a discriminator with
-        # batch statistics sees real and generated samples apart, as in its
-        # loss.
-        penalties = [self.penalty_at(discriminator, batch, training=training)
-                     for batch in points]
-        return sum(penalties[1:], penalties[0])
+        batches = points if isinstance(points, tuple | list) else (points,)
+
+        def penalty():
+            # One discriminator call per batch of points: a discriminator
+            # with batch statistics sees real and generated samples apart,
+            # as in its loss.
+            penalties = [self.penalty_at(discriminator, batch,
+                                         training=training)
+                         for batch in batches]
+            return sum(penalties[1:], penalties[0])
+
+        if self.every == 1 or step is None:
+            return penalty()
+        return ops.cond(
+            ops.equal(ops.mod(step, self.every), 0),
+            lambda: ops.cast(penalty(), "float32") * float(self.every),
+            lambda: ops.zeros((), "float32"))
 
     def get_config(self):
-        return {self.weight_name: getattr(self, self.weight_name)}
+        return {self.weight_name: getattr(self, self.weight_name),
+                "every": self.every}
 
     @classmethod
     def from_config(cls, config):
@@ -115,6 +138,9 @@ class ZeroCenteredGradientPenalty(InputGradientPenalty):
             images, around 0.1 to 1 for low-dimensional data).
         real: bool, penalize on the real samples (R1). Default True.
         fake: bool, penalize on the generated samples (R2). Default True.
+        every: int >= 1. Lazy regularization (Karras et al. 2020): the
+            penalty is computed at every `every`-th discriminator step only,
+            times `every`; 1 (the default) computes it at each step.
 
     Example:
 
@@ -136,8 +162,8 @@ class ZeroCenteredGradientPenalty(InputGradientPenalty):
     # R2Penalty, which fix them): what get_config records.
     configurable_sets = True
 
-    def __init__(self, gamma=10.0, real=True, fake=True):
-        super().__init__(gamma)
+    def __init__(self, gamma=10.0, real=True, fake=True, every=1):
+        super().__init__(gamma, every=every)
         name = type(self).__name__
         self.real = validation.check_bool(name, "real", real)
         self.fake = validation.check_bool(name, "fake", fake)
@@ -158,6 +184,7 @@ class ZeroCenteredGradientPenalty(InputGradientPenalty):
         config = {"gamma": self.gamma}
         if self.configurable_sets:
             config.update(real=self.real, fake=self.fake)
+        config["every"] = self.every
         return config
 
 
@@ -174,6 +201,9 @@ class R1Penalty(ZeroCenteredGradientPenalty):
     Args:
         gamma: float >= 0, the penalty's weight (10 is common for images,
             around 0.1 to 1 for low-dimensional data).
+        every: int >= 1. Lazy regularization (Karras et al. 2020): the
+            penalty is computed at every `every`-th discriminator step only,
+            times `every`; 1 (the default) computes it at each step.
 
     Example:
 
@@ -192,8 +222,8 @@ class R1Penalty(ZeroCenteredGradientPenalty):
 
     configurable_sets = False
 
-    def __init__(self, gamma=10.0):
-        super().__init__(gamma, real=True, fake=False)
+    def __init__(self, gamma=10.0, every=1):
+        super().__init__(gamma, real=True, fake=False, every=every)
 
 
 @register
@@ -208,6 +238,9 @@ class R2Penalty(ZeroCenteredGradientPenalty):
 
     Args:
         gamma: float >= 0, the penalty's weight.
+        every: int >= 1. Lazy regularization (Karras et al. 2020): the
+            penalty is computed at every `every`-th discriminator step only,
+            times `every`; 1 (the default) computes it at each step.
 
     Example:
 
@@ -225,8 +258,8 @@ class R2Penalty(ZeroCenteredGradientPenalty):
 
     configurable_sets = False
 
-    def __init__(self, gamma=10.0):
-        super().__init__(gamma, real=False, fake=True)
+    def __init__(self, gamma=10.0, every=1):
+        super().__init__(gamma, real=False, fake=True, every=every)
 
 
 @register
@@ -241,6 +274,9 @@ class GradientPenalty(InputGradientPenalty):
 
     Args:
         weight: float >= 0 (10 in the paper).
+        every: int >= 1. Lazy regularization (Karras et al. 2020): the
+            penalty is computed at every `every`-th discriminator step only,
+            times `every`; 1 (the default) computes it at each step.
 
     Example:
 
@@ -257,8 +293,8 @@ class GradientPenalty(InputGradientPenalty):
     16.0
     """
 
-    def __init__(self, weight=10.0):
-        super().__init__(weight)
+    def __init__(self, weight=10.0, every=1):
+        super().__init__(weight, every=every)
 
     def points(self, real, fake, seed=None):
         shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)

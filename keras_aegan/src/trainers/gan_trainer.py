@@ -134,9 +134,14 @@ class BaseGANTrainer:
         batch_size = ops.shape(x)[0]
         for _ in range(self.discriminator_steps if training else 1):
             z = self._sample_latent(batch_size)
+            # The update count, for a lazy gradient penalty; read here, in
+            # the step's scope, which holds the optimizers' state.
+            step = (ops.convert_to_tensor(self.optimizer.members[
+                "discriminator"].iterations) if training else None)
             d_loss, (penalty, real, fake) = self._update(
                 "discriminator",
-                functools.partial(self._discriminator_loss, x, z), training)
+                functools.partial(self._discriminator_loss, x, z, step),
+                training)
             for key, value in objective.after_discriminator_step(
                     real, fake, training).items():
                 trackers[key].update_state(value)
@@ -199,10 +204,11 @@ class BaseGANTrainer:
             for_generator=for_generator)
         return real, fake_out, extra
 
-    def _discriminator_loss(self, x, z):
+    def _discriminator_loss(self, x, z, step=None):
         """The discriminator's loss and, as aux, `(penalty, real, fake)`:
         the gradient penalty (or None) and the (detached) outputs the
-        objective reads after the update."""
+        objective reads after the update. `step`, the discriminator's
+        update count (None when evaluating), paces a lazy penalty."""
         fake = ops.stop_gradient(self.generator(z, training=True))
         real_out, fake_out, extra = self._discriminator_outputs(x, fake)
         loss = self.adversarial_loss.discriminator_objective(real_out,
@@ -215,7 +221,8 @@ class BaseGANTrainer:
             # normalized: no further power iteration (see above).
             penalty = self.gradient_penalty(
                 self.discriminator, x, fake, seed=self.seed_generator,
-                training=not self._plan.joint_discriminator_pass)
+                training=not self._plan.joint_discriminator_pass,
+                step=step)
             loss = loss + ops.cast(penalty, loss.dtype)
         return loss, (penalty, _stop(real_out), _stop(fake_out))
 
