@@ -46,6 +46,9 @@ class InputGradientPenalty:
 
     # Name of the weight argument, for messages and get_config.
     weight_name = "weight"
+    # Lazy regularization's interval (see __call__); also for subclasses
+    # whose __init__ does not call this one.
+    every = 1
 
     def __init__(self, weight, every=1):
         name = type(self).__name__
