@@ -109,6 +109,9 @@ def test_fit_on_a_dataset_of_pairs():
                zip(before, weights_of(gan.generator), strict=True))
     with pytest.raises(ValueError, match="every batch must be"):
         gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(64), verbose=0)
+    with pytest.raises(ValueError, match=r"first batch.*\[0, 8\)"):
+        gan.fit(tf.data.Dataset.from_tensor_slices((x, y + 1)).batch(64),
+                verbose=0)
 
 
 def test_generate_labels():

@@ -464,16 +464,29 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             network_checks.output_activation_name(self.generator))
 
     def _validate_labels(self, x, y):
-        """The labels of a conditional GAN's array data (a dataset's labels
-        are read by the step, which names them when they are missing)."""
-        if self.num_classes is None or not isinstance(x, np.ndarray):
+        """A conditional GAN's labels: `y` for array data, the first
+        batch's for a dataset of `(x, y)` batches (the step itself refuses
+        batches without labels from other iterables)."""
+        if self.num_classes is None:
             return
-        if y is None:
+        if isinstance(x, np.ndarray):
+            if y is None:
+                raise ValueError(
+                    f"This GAN is conditional ({self.num_classes} classes): "
+                    "fit() needs the class labels, fit(x, y) with y integer "
+                    f"labels in [0, {self.num_classes}), one per sample.")
+            conditional.check_labels(y, self.num_classes, len(x))
+            return
+        labels = data_validation.first_batch_labels(x)
+        if labels is None:
             raise ValueError(
                 f"This GAN is conditional ({self.num_classes} classes): "
-                "fit() needs the class labels, fit(x, y) with y integer "
-                f"labels in [0, {self.num_classes}), one per sample.")
-        conditional.check_labels(y, self.num_classes, len(x))
+                "every batch must be (samples, labels), e.g. a "
+                "tf.data.Dataset of (x, y) pairs; the first batch has no "
+                "labels.")
+        if labels is not False:
+            conditional.check_labels(labels, self.num_classes, None,
+                                     "fit() (the first batch)")
 
     def generate(self, num_samples, seed=None, batch_size=1024,
                  use_ema=False, labels=None):
