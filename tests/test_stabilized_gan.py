@@ -102,7 +102,7 @@ def test_updates_touch_only_their_own_network(ring_data):
     d_before = weights_of(gan.discriminator)
     g_before = weights_of(gan.generator)
     q_before = weights_of(gan.autoencoder)
-    gan._update("generator", functools.partial(gan._generator_loss, x, z),
+    gan._update("generator", functools.partial(gan._generator_loss, gan, x, z),
                 training=True)
     assert moved(g_before, gan.generator)
     assert not moved(d_before, gan.discriminator)
@@ -110,7 +110,7 @@ def test_updates_touch_only_their_own_network(ring_data):
 
     g_before = weights_of(gan.generator)
     gan._update("discriminator",
-                functools.partial(gan._discriminator_loss, x, z),
+                functools.partial(gan._discriminator_loss, gan, x, z),
                 training=True)
     assert moved(d_before, gan.discriminator)
     assert not moved(g_before, gan.generator)

@@ -9,6 +9,7 @@ from keras import layers
 
 from keras_aegan.src import validation
 from keras_aegan.src.layers.pack_samples import PackSamples
+from keras_aegan.src.models import conditional
 from keras_aegan.src.models.autoencoder_discriminator import (
     AutoencoderDiscriminator,
 )
@@ -78,6 +79,40 @@ def _mlp(input_shape, output_shape, hidden_units, activation, output_activation,
     return keras.Model(inputs, h, name=name)
 
 
+def _conditional_mlps(shape, latent_dim, num_classes, hidden_units,
+                      activation, output_activation, spectral_normalization):
+    """A generator `[z, labels] -> x` (a label embedding concatenated to z)
+    and a projection discriminator `[x, labels] -> logit` (Miyato & Koyama
+    2018): `w . phi(x) + embed(labels) . phi(x)`, with `phi` the MLP's last
+    hidden layer."""
+    z = keras.Input((latent_dim,), name="latent")
+    labels = keras.Input((1,), dtype="int32", name="labels")
+    embedded = layers.Flatten()(layers.Embedding(
+        num_classes, latent_dim, name=conditional.LABEL_EMBEDDING)(labels))
+    h = layers.Concatenate()([z, embedded])
+    for i, units in enumerate(hidden_units):
+        h = layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
+    h = layers.Dense(math.prod(shape), activation=output_activation,
+                     name="output")(h)
+    if len(shape) > 1:
+        h = layers.Reshape(shape)(h)
+    generator = keras.Model([z, labels], h, name="generator")
+
+    x = keras.Input(shape, name="samples")
+    labels = keras.Input((1,), dtype="int32", name="labels")
+    h = layers.Flatten()(x) if len(shape) > 1 else x
+    for i, units in enumerate(hidden_units):
+        h = _maybe_spectral(
+            layers.Dense(units, activation=activation, name=f"dense_{i}"),
+            spectral_normalization)(h)
+    logit = _maybe_spectral(layers.Dense(1, name="output"),
+                            spectral_normalization)(h)
+    projection = layers.Flatten()(layers.Embedding(
+        num_classes, hidden_units[-1], name="class_projection")(labels))
+    logit = layers.Add()([logit, layers.Dot(axes=1)([projection, h])])
+    return generator, keras.Model([x, labels], logit, name="discriminator")
+
+
 def mlp_gan(
     data_dim,
     latent_dim,
@@ -87,6 +122,7 @@ def mlp_gan(
     autoencoder_discriminator=False,
     spectral_normalization=False,
     num_packed=None,
+    num_classes=None,
 ):
     """Builds the MLP generator, discriminator, autoencoder and encoder.
 
@@ -113,6 +149,12 @@ def mlp_gan(
             `kag.layers.PackSamples(num_packed)` and judges that many
             samples jointly (PacGAN, Lin et al. 2018); batches must be a
             multiple of it.
+        num_classes: `None` or an int >= 2: class-conditional networks.
+            The generator takes `[latent, labels]` (a label embedding
+            concatenated to the latent vector), the discriminator
+            `[samples, labels]`, a projection discriminator (Miyato & Koyama
+            2018); labels are integer class indices of shape `(batch, 1)`.
+            The autoencoder and the encoder stay class-agnostic.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -137,6 +179,29 @@ def mlp_gan(
     hidden_units = tuple(
         validation.check_positive_int("mlp_gan()", "hidden_units", units)
         for units in hidden_units)
+    if num_classes is not None:
+        num_classes = validation.check_int("mlp_gan()", "num_classes",
+                                           num_classes, minimum=2)
+        if autoencoder_discriminator or num_packed is not None:
+            raise ValueError(
+                "mlp_gan(): num_classes builds a projection discriminator; "
+                "it does not combine with autoencoder_discriminator=True or "
+                "num_packed. Set num_classes=None for those.")
+        if not hidden_units:
+            raise ValueError(
+                "mlp_gan(): num_classes needs at least one hidden layer (the "
+                "projection discriminator projects its features).")
+        generator, discriminator = _conditional_mlps(
+            shape, latent_dim, num_classes, hidden_units, activation,
+            output_activation, spectral_normalization)
+        return GANNetworks(
+            generator=generator,
+            discriminator=discriminator,
+            autoencoder=_mlp(shape, shape, hidden_units, activation,
+                             output_activation, "autoencoder"),
+            encoder=_mlp(shape, (latent_dim,), hidden_units, activation,
+                         None, "encoder"),
+        )
     if autoencoder_discriminator:
         discriminator = AutoencoderDiscriminator(
             _mlp(shape, (latent_dim,), hidden_units, activation, None,
@@ -277,7 +342,8 @@ def _conv_up(inputs, steps, filters, channels, batch_norm, name):
 
 
 def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
-          spectral_normalization=False, autoencoder_discriminator=False):
+          spectral_normalization=False, autoencoder_discriminator=False,
+          num_classes=None):
     """Builds DCGAN-style networks for square images of side 8 to 64.
 
     Generator: dense projection to 4×4, then `Conv2DTranspose` (kernel 4,
@@ -302,6 +368,11 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
             `kag.models.AutoencoderDiscriminator` (the discriminator's trunk
             to a dense code of `code_dim` units, and a decoder shaped like
             the generator) for `adversarial_loss="ebgan"` or `"began"`.
+        num_classes: `None` or an int >= 2: class-conditional networks, as
+            in `mlp_gan`: the generator takes `[latent, labels]` (a label
+            embedding concatenated to the latent vector), the
+            discriminator `[images, labels]` (a projection discriminator on
+            its last convolution's features).
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -324,15 +395,38 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
     code_dim = validation.check_positive_int(
         "dcgan()", "code_dim", latent_dim if code_dim is None else code_dim)
     channels = image_shape[-1]
+    if num_classes is not None:
+        num_classes = validation.check_int("dcgan()", "num_classes",
+                                           num_classes, minimum=2)
+        if autoencoder_discriminator:
+            raise ValueError(
+                "dcgan(): num_classes builds a projection discriminator; it "
+                "does not combine with autoencoder_discriminator=True.")
 
-    z = keras.Input((latent_dim,))
+    z = keras.Input((latent_dim,), name="latent")
+    inputs, h = z, z
+    if num_classes is not None:
+        labels = keras.Input((1,), dtype="int32", name="labels")
+        inputs = [z, labels]
+        h = layers.Concatenate()([z, layers.Flatten()(layers.Embedding(
+            num_classes, latent_dim, name=conditional.LABEL_EMBEDDING)(
+                labels))])
     generator = keras.Model(
-        z, _conv_up(z, steps, filters, channels, True, "generator"),
+        inputs, _conv_up(h, steps, filters, channels, True, "generator"),
         name="generator")
 
     x = keras.Input(image_shape)
     h = _conv_down(x, steps, filters, spectral_normalization)
-    if autoencoder_discriminator:
+    if num_classes is not None:
+        labels = keras.Input((1,), dtype="int32", name="labels")
+        logits = _maybe_spectral(layers.Dense(1, name="logit"),
+                                 spectral_normalization)(h)
+        projection = layers.Flatten()(layers.Embedding(
+            num_classes, h.shape[-1], name="class_projection")(labels))
+        logits = layers.Add()([logits, layers.Dot(axes=1)([projection, h])])
+        discriminator = keras.Model([x, labels], logits,
+                                    name="discriminator")
+    elif autoencoder_discriminator:
         code = _maybe_spectral(layers.Dense(code_dim, name="code"),
                                spectral_normalization)(h)
         z_code = keras.Input((code_dim,))

@@ -27,23 +27,31 @@ def _real_samples(batch):
     return batch
 
 
-def _first_batch(x):
-    """(samples, full) where full says whether samples is the whole data."""
+def _labels(batch):
+    """The labels of a batch `(x, y...)`; an array holding None if none."""
+    if isinstance(batch, (list, tuple)) and len(batch) > 1:
+        return batch[1]
+    return None
+
+
+def _first_batch(x, pick=_real_samples):
+    """(samples, full) where full says whether samples is the whole data;
+    `pick(batch)` chooses what of a dataset's first batch is returned."""
     if isinstance(x, np.ndarray):
         return x, True
     module = type(x).__module__
     if module.startswith("tensorflow"):
         from keras_aegan.src.backend.tensorflow import data
 
-        return data.first_batch(x, _real_samples)
+        return data.first_batch(x, pick)
     if isinstance(x, keras.utils.PyDataset):
         if len(x) == 0:
             raise ValueError("The PyDataset passed to fit() is empty.")
-        return np.asarray(_real_samples(x[0])), False
+        return np.asarray(pick(x[0])), False
     if module.startswith("torch"):
         from keras_aegan.src.backend.torch import data
 
-        return data.first_batch(x, _real_samples)
+        return data.first_batch(x, pick)
     if module.startswith("jax"):
         return np.asarray(x), True
     return None, False
@@ -106,6 +114,18 @@ def validate_data(x, data_shape, activation=None):
                 "generator's output activation.",
                 stacklevel=3,
             )
+
+
+def first_batch_labels(x):
+    """The labels of the first batch of a dataset of `(x, y)` batches:
+    an array, `None` when its batches carry no labels; `False` when `x` is
+    not a dataset whose first batch can be read here."""
+    labels, full = _first_batch(x, _labels)
+    if labels is None or full:
+        return False
+    if labels.dtype == object and labels.ndim == 0:
+        return None
+    return labels
 
 
 def check_batches_pack(discriminator, x, batch_size):

@@ -20,12 +20,17 @@ def _shape_of(spec):
     return tuple(spec.shape)
 
 
-def _symbolic_call(name, network, input_shape):
+def _symbolic_call(name, network, input_shape, label_shape=None):
+    """`network` called on a symbolic batch of `input_shape` (and labels of
+    `label_shape` for a conditional network)."""
     if isinstance(network, keras.Model) and getattr(network, "inputs", None):
         inputs = network.inputs
-        if len(inputs) != 1:
+        if len(inputs) != (1 if label_shape is None else 2):
             raise ValueError(
                 f"`{name}` must take a single input, it takes {len(inputs)}."
+                if label_shape is None else
+                f"`{name}` must take two inputs (samples and labels), it "
+                f"takes {len(inputs)}."
             )
         expected = tuple(inputs[0].shape[1:])
         if expected != tuple(input_shape[1:]):
@@ -34,8 +39,12 @@ def _symbolic_call(name, network, input_shape):
                 f"but here it receives batches of shape {tuple(input_shape)}. "
                 f"Give the {name} the input shape {tuple(input_shape[1:])}."
             )
+    call_inputs = keras.KerasTensor(input_shape)
+    if label_shape is not None:
+        call_inputs = [call_inputs, keras.KerasTensor(label_shape,
+                                                      dtype="int32")]
     try:
-        outputs = network(keras.KerasTensor(input_shape))
+        outputs = network(call_inputs)
     except Exception as e:  # A mismatch deep inside the network.
         raise ValueError(
             f"Calling `{name}` on inputs of shape {input_shape} failed: {e}"
@@ -65,10 +74,11 @@ def infer_latent_dim(generator, latent_dim):
                 "StabilizedGAN, or give the generator a keras.Input."
             )
         return latent_dim
-    if len(inputs) != 1 or len(inputs[0].shape) != 2:
+    if len(inputs) not in (1, 2) or len(inputs[0].shape) != 2:
         raise ValueError(
-            "The generator must take one input of shape (batch, latent_dim); "
-            f"its inputs have shapes {[tuple(i.shape) for i in inputs]}."
+            "The generator must take one input of shape (batch, latent_dim) "
+            "(and class labels as a second one, for a conditional GAN); its "
+            f"inputs have shapes {[tuple(i.shape) for i in inputs]}."
         )
     inferred = inputs[0].shape[1]
     if latent_dim is not None and latent_dim != inferred:
@@ -80,8 +90,9 @@ def infer_latent_dim(generator, latent_dim):
     return inferred
 
 
-def check_generator(generator, latent_dim):
-    outputs = _symbolic_call("generator", generator, (None, latent_dim))
+def check_generator(generator, latent_dim, label_shape=None):
+    outputs = _symbolic_call("generator", generator, (None, latent_dim),
+                             label_shape)
     data_shape = _shape_of(outputs)[1:]
     if not data_shape or any(d is None for d in data_shape):
         raise ValueError(
@@ -91,9 +102,9 @@ def check_generator(generator, latent_dim):
     return tuple(data_shape)
 
 
-def check_discriminator(discriminator, data_shape):
+def check_discriminator(discriminator, data_shape, label_shape=None):
     outputs = _symbolic_call("discriminator", discriminator,
-                             (None,) + tuple(data_shape))
+                             (None,) + tuple(data_shape), label_shape)
     if _shape_of(outputs)[1:] != (1,):
         raise ValueError(
             "The discriminator must map "

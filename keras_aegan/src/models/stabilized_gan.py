@@ -18,6 +18,7 @@ from keras_aegan.src.api_export import register
 from keras_aegan.src.backend import GANTrainer
 from keras_aegan.src.losses import adversarial
 from keras_aegan.src.models import compile_args
+from keras_aegan.src.models import conditional
 from keras_aegan.src.models import data_validation
 from keras_aegan.src.models import network_checks
 from keras_aegan.src.models.optimizer_group import OptimizerGroup
@@ -66,6 +67,12 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             with the generator; when `None` and the `"data"` or `"latent"`
             term is on, a default one is built at `compile()`.
         seed: int or `None`, seed of the latent sampling during training.
+        num_classes: int >= 2 or `None`. A class-conditional GAN has a
+            generator taking `[latent, labels]` and a discriminator taking
+            `[samples, labels]` (integer labels, shape `(batch,)` or
+            `(batch, 1)`); it trains with `fit(x, y)` and generates with
+            `generate(n, labels=...)`. `None` reads the number of classes
+            from the builders' networks (`mlp_gan(..., num_classes=C)`).
 
     Call arguments:
         inputs: latent vectors `(batch, latent_dim)`; returns
@@ -93,14 +100,30 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         autoencoder=None,
         encoder=None,
         seed=None,
+        num_classes=None,
         **kwargs,
     ):
         # Validate everything before touching any state.
         network_checks.check_network("generator", generator)
         network_checks.check_network("discriminator", discriminator)
         latent_dim = network_checks.infer_latent_dim(generator, latent_dim)
-        data_shape = network_checks.check_generator(generator, latent_dim)
-        network_checks.check_discriminator(discriminator, data_shape)
+        generator_labels = discriminator_labels = None
+        if conditional.check_pair(generator, discriminator):
+            generator_labels = conditional.label_shape("generator", generator)
+            discriminator_labels = conditional.label_shape("discriminator",
+                                                           discriminator)
+            num_classes = conditional.infer_num_classes(generator,
+                                                        num_classes)
+        elif num_classes is not None:
+            raise ValueError(
+                f"num_classes={num_classes!r} was given but the networks are "
+                "not conditional (they take no class labels). Build them "
+                "with num_classes=..., e.g. kag.models.mlp_gan(data_dim, "
+                "latent_dim, num_classes=10), or leave num_classes=None.")
+        data_shape = network_checks.check_generator(generator, latent_dim,
+                                                    generator_labels)
+        network_checks.check_discriminator(discriminator, data_shape,
+                                           discriminator_labels)
         if autoencoder is not None:
             network_checks.check_network("autoencoder", autoencoder)
             network_checks.check_autoencoder(autoencoder, data_shape)
@@ -116,6 +139,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         self.encoder = encoder
         self.latent_dim = latent_dim
         self.seed = seed
+        self.num_classes = num_classes
         self.data_shape = data_shape
         self.seed_generator = keras.random.SeedGenerator(
             seed, name="latent_seed_generator"
@@ -351,10 +375,12 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         """Trains the GAN on real samples `x` (see `keras.Model.fit`).
 
         `x` may be a NumPy array, a `tf.data.Dataset`, a
-        `keras.utils.PyDataset` or a torch `DataLoader`; `(x, y)` batches
-        are accepted and `y` is ignored. The data is checked against the
-        generator's output (shape, dtype, finite values, value range) before
-        training.
+        `keras.utils.PyDataset` or a torch `DataLoader`. A conditional GAN
+        (networks that take class labels, see `num_classes`) trains on the
+        integer labels `y`, or on `(x, y)` batches; an unconditional one
+        accepts them and ignores `y`. The data (and a conditional GAN's
+        labels) are checked against the networks (shape, dtype, finite
+        values, value range, label range) before training.
 
         Args:
             autoencoder_warmup_epochs: int >= 0; epochs of autoencoder-only
@@ -397,6 +423,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                 "it), or set autoencoder_warmup_epochs=0."
             )
         self._validate_data(x)
+        self._validate_labels(x, y)
         data_validation.check_batches_pack(self.discriminator, x, batch_size)
         if autoencoder_warmup_epochs:
             plan = self._plan
@@ -428,6 +455,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         """Computes the training losses on `x` without changing weights."""
         self._require_compiled("evaluate")
         self._validate_data(x)
+        self._validate_labels(x, y)
         return super().evaluate(x, y, **kwargs)
 
     def _validate_data(self, x):
@@ -435,8 +463,33 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             x, self.data_shape,
             network_checks.output_activation_name(self.generator))
 
+    def _validate_labels(self, x, y):
+        """A conditional GAN's labels: `y` for array data, the first
+        batch's for a dataset of `(x, y)` batches (the step itself refuses
+        batches without labels from other iterables)."""
+        if self.num_classes is None:
+            return
+        if isinstance(x, np.ndarray):
+            if y is None:
+                raise ValueError(
+                    f"This GAN is conditional ({self.num_classes} classes): "
+                    "fit() needs the class labels, fit(x, y) with y integer "
+                    f"labels in [0, {self.num_classes}), one per sample.")
+            conditional.check_labels(y, self.num_classes, len(x))
+            return
+        labels = data_validation.first_batch_labels(x)
+        if labels is None:
+            raise ValueError(
+                f"This GAN is conditional ({self.num_classes} classes): "
+                "every batch must be (samples, labels), e.g. a "
+                "tf.data.Dataset of (x, y) pairs; the first batch has no "
+                "labels.")
+        if labels is not False:
+            conditional.check_labels(labels, self.num_classes, None,
+                                     "fit() (the first batch)")
+
     def generate(self, num_samples, seed=None, batch_size=1024,
-                 use_ema=False):
+                 use_ema=False, labels=None):
         """Generates `num_samples` samples as a NumPy array.
 
         The latent vectors are drawn with NumPy (`np.random.default_rng(seed)`),
@@ -448,6 +501,10 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             batch_size: int, samples per generator call.
             use_ema: bool; generate with the exponential moving average of
                 the generator's weights kept by `kag.callbacks.GeneratorEMA`.
+            labels: a conditional GAN's classes: an int (every sample of
+                that class) or integer array of `num_samples` labels;
+                `None` draws them uniformly from the `num_classes` classes
+                (with `seed`). Unconditional GANs take no labels.
 
         Returns:
             NumPy array of shape `(num_samples, *data_shape)`.
@@ -477,16 +534,34 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                     "fit() callbacks, or call generate(use_ema=False)."
                 )
             generator = self.ema_generator
-        latents = np.random.default_rng(seed).standard_normal(
+        rng = np.random.default_rng(seed)
+        latents = rng.standard_normal(
             (int(num_samples), self.latent_dim)
         ).astype("float32")
-        outputs = [
-            ops.convert_to_numpy(
-                generator(latents[i:i + batch_size], training=False)
-            )
-            for i in range(0, int(num_samples), int(batch_size))
-        ]
+        labels = self._generation_labels(labels, num_samples, rng)
+        outputs = []
+        for i in range(0, int(num_samples), int(batch_size)):
+            network = generator if labels is None else (
+                conditional.Conditioned(generator, labels[i:i + batch_size]))
+            outputs.append(ops.convert_to_numpy(
+                network(latents[i:i + batch_size], training=False)))
         return np.concatenate(outputs, axis=0)
+
+    def _generation_labels(self, labels, num_samples, rng):
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(
+                    "generate(labels=...): this GAN is not conditional (its "
+                    "networks take no class labels); call generate() "
+                    "without labels.")
+            return None
+        if labels is None:
+            return rng.integers(0, self.num_classes, size=int(num_samples),
+                                dtype="int32")
+        if validation.is_int(labels):
+            labels = np.full(int(num_samples), labels)
+        return conditional.check_labels(labels, self.num_classes,
+                                        int(num_samples), "generate()")
 
     # ------------------------------------------------------------------
     # Serialization
@@ -503,6 +578,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             "encoder": serialize(self.encoder),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "num_classes": self.num_classes,
             "ema": self.ema_generator is not None,
             "objective_state": {name: variable.dtype for name, variable
                                 in self.objective_state.items()},

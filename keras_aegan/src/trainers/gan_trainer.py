@@ -19,6 +19,7 @@ from keras_aegan.src.backend import distributed
 from keras_aegan.src.losses.reconstruction_consistency_loss import (
     per_sample_distance,
 )
+from keras_aegan.src.models import conditional
 
 LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss")
 
@@ -118,9 +119,28 @@ class BaseGANTrainer:
         return self._minimize(loss_fn, self._plan.variables[group],
                               self.optimizer.members[group])
 
+    def _batch_labels(self, data):
+        """A conditional GAN's labels in the batch `(x, y)`, else None."""
+        if getattr(self, "num_classes", None) is None:
+            return None
+        if (not isinstance(data, (list, tuple)) or len(data) < 2
+                or data[1] is None):
+            raise ValueError(
+                f"This GAN is conditional ({self.num_classes} classes): "
+                "every batch must be (samples, labels), e.g. fit(x, y) or a "
+                "tf.data.Dataset of (x, y) pairs; got batches without "
+                "labels.")
+        return data[1]
+
     def _gan_step(self, data, training):
         plan = self._plan
         x = ops.cast(real_batch(data), self.generator.compute_dtype)
+        labels = self._batch_labels(data)
+        # What the losses call: the networks, with the batch's labels for a
+        # conditional GAN (its generated samples take the real batch's
+        # classes).
+        gan = self if labels is None else conditional.ConditionalView(
+            self, labels)
         trackers = self._trackers
         if plan.trains_autoencoder:
             ae_loss, _ = self._update(
@@ -140,7 +160,8 @@ class BaseGANTrainer:
                 "discriminator"].iterations) if training else None)
             d_loss, (penalty, real, fake) = self._update(
                 "discriminator",
-                functools.partial(self._discriminator_loss, x, z, step),
+                functools.partial(self._discriminator_loss, gan, x, z,
+                                  step),
                 training)
             for key, value in objective.after_discriminator_step(
                     real, fake, training).items():
@@ -149,7 +170,7 @@ class BaseGANTrainer:
             trackers["gp_loss"].update_state(ops.stop_gradient(penalty))
         z = self._sample_latent(batch_size)
         g_loss, consistency = self._update(
-            "generator", functools.partial(self._generator_loss, x, z),
+            "generator", functools.partial(self._generator_loss, gan, x, z),
             training)
         if training and self._ema_decay is not None:
             self._ema_step()
@@ -176,41 +197,46 @@ class BaseGANTrainer:
             loss = value if loss is None else loss + value
         return loss, None
 
-    def _discriminator_outputs(self, x, fake, for_generator=False):
+    def _discriminator_outputs(self, gan, x, fake, for_generator=False):
         """The adversarial loss's view of the discriminator on real `x`
         (`None`: not needed) and `fake`, and the discriminator's own losses.
         """
         objective = self.adversarial_loss
+        discriminator = gan.discriminator
         if x is not None and self._plan.joint_discriminator_pass:
             # Keras' SpectralNormalization rewrites its kernel in place at
             # every training call (one power iteration); a second call would
             # invalidate the first one's graph on torch. One pass over real
             # and fake together normalizes once per step on every backend.
+            if isinstance(discriminator, conditional.Conditioned):
+                discriminator = conditional.Conditioned(
+                    self.discriminator,
+                    ops.concatenate([discriminator.labels] * 2, axis=0))
             outputs = objective.discriminator_outputs(
-                self.discriminator, ops.concatenate([x, fake], axis=0),
+                discriminator, ops.concatenate([x, fake], axis=0),
                 training=True, for_generator=for_generator)
             extra = self.discriminator.losses
             return _half(outputs, 0), _half(outputs, 1), extra
         real = None
         if x is not None:
             real = objective.discriminator_outputs(
-                self.discriminator, x, training=True,
+                discriminator, x, training=True,
                 for_generator=for_generator)
         # Weight regularizers and add_loss() terms of the discriminator,
         # read before the next call clears them.
         extra = self.discriminator.losses
         fake_out = objective.discriminator_outputs(
-            self.discriminator, fake, training=True,
+            discriminator, fake, training=True,
             for_generator=for_generator)
         return real, fake_out, extra
 
-    def _discriminator_loss(self, x, z, step=None):
+    def _discriminator_loss(self, gan, x, z, step=None):
         """The discriminator's loss and, as aux, `(penalty, real, fake)`:
         the gradient penalty (or None) and the (detached) outputs the
         objective reads after the update. `step`, the discriminator's
         update count (None when evaluating), paces a lazy penalty."""
-        fake = ops.stop_gradient(self.generator(z, training=True))
-        real_out, fake_out, extra = self._discriminator_outputs(x, fake)
+        fake = ops.stop_gradient(gan.generator(z, training=True))
+        real_out, fake_out, extra = self._discriminator_outputs(gan, x, fake)
         loss = self.adversarial_loss.discriminator_objective(real_out,
                                                              fake_out)
         if extra:
@@ -220,23 +246,23 @@ class BaseGANTrainer:
             # With spectral normalization the step's kernel is already
             # normalized: no further power iteration (see above).
             penalty = self.gradient_penalty(
-                self.discriminator, x, fake, seed=self.seed_generator,
+                gan.discriminator, x, fake, seed=self.seed_generator,
                 training=not self._plan.joint_discriminator_pass,
                 step=step)
             loss = loss + ops.cast(penalty, loss.dtype)
         return loss, (penalty, _stop(real_out), _stop(fake_out))
 
-    def _generator_loss(self, x, z):
+    def _generator_loss(self, gan, x, z):
         """The generator's loss and, as aux, the sum of the consistency
         terms (or None)."""
-        fake = self.generator(z, training=True)
+        fake = gan.generator(z, training=True)
         # Weight regularizers and add_loss() terms of the generator (e.g. a
         # kag.layers.ReconstructionConsistency layer), read before any other
         # generator call clears them.
         extra = self.generator.losses
         objective = self.adversarial_loss
         real_out, fake_out, _ = self._discriminator_outputs(
-            x if objective.generator_uses_real else None, fake,
+            gan, x if objective.generator_uses_real else None, fake,
             for_generator=True)
         loss = objective.generator_objective(fake_out, real_out)
         if extra:
@@ -246,7 +272,7 @@ class BaseGANTrainer:
             # The local-batch mean, like the other terms (Keras losses
             # divide by the replicas under a tf.distribute strategy).
             value = distributed.unscale_keras_loss(
-                term.term(self, x, z, fake))
+                term.term(gan, x, z, fake))
             consistency = value if consistency is None else consistency + value
         if consistency is not None:
             loss = loss + ops.cast(consistency, loss.dtype)

@@ -1,0 +1,138 @@
+"""Class-conditional GANs: networks that take class labels as a second input.
+
+A conditional generator maps `[latent, labels]` to samples and a conditional
+discriminator maps `[samples, labels]` to logits; labels are integer class
+indices in `[0, num_classes)`, of shape `(batch,)` or `(batch, 1)`. Inside a
+training step the networks are wrapped in `Conditioned` views that add the
+batch's labels to every call, so the adversarial losses, the gradient
+penalties and the consistency terms call them as unconditional networks.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+# The builders name the generator's label embedding so that `StabilizedGAN`
+# can read `num_classes` from it.
+LABEL_EMBEDDING = "label_embedding"
+
+
+def is_conditional(network):
+    """Whether `network` takes `[x, labels]`: a model with two inputs."""
+    inputs = (getattr(network, "inputs", None)
+              if isinstance(network, keras.Model) else None)
+    return bool(inputs) and len(inputs) == 2
+
+
+def label_shape(name, network):
+    """The shape of `network`'s label input, `(None,)` or `(None, 1)`."""
+    shape = tuple(network.inputs[1].shape)
+    if shape not in ((None,), (None, 1)):
+        raise ValueError(
+            f"The {name}'s second input takes the class labels, integer "
+            f"indices of shape (batch,) or (batch, 1); it has shape {shape}. "
+            f"Give the {name} keras.Input((1,), dtype='int32') as its "
+            "second input."
+        )
+    return shape
+
+
+def check_pair(generator, discriminator):
+    """Both networks conditional, or neither; raises otherwise."""
+    conditional = is_conditional(generator)
+    if conditional != is_conditional(discriminator):
+        which = "generator" if conditional else "discriminator"
+        other = "discriminator" if conditional else "generator"
+        raise ValueError(
+            f"The {which} takes class labels as a second input but the "
+            f"{other} does not: a conditional GAN needs both networks "
+            "conditional (generator [latent, labels], discriminator "
+            "[samples, labels]). Build both with num_classes=..., e.g. "
+            "kag.models.mlp_gan(data_dim, latent_dim, num_classes=10)."
+        )
+    return conditional
+
+
+def infer_num_classes(generator, num_classes):
+    """`num_classes` of a conditional GAN: the argument, or the size of the
+    generator's `label_embedding` layer (the builders'); they must agree."""
+    embedding = next((layer for layer in generator.layers
+                      if layer.name == LABEL_EMBEDDING), None)
+    inferred = getattr(embedding, "input_dim", None)
+    if num_classes is None:
+        if inferred is None:
+            raise ValueError(
+                "The networks are conditional (they take class labels) but "
+                "the number of classes is unknown: pass num_classes=... to "
+                "StabilizedGAN (the builders' networks carry it).")
+        return int(inferred)
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
+            or num_classes < 2):
+        raise ValueError(
+            f"num_classes must be an int >= 2, got {num_classes!r}.")
+    if inferred is not None and inferred != num_classes:
+        raise ValueError(
+            f"num_classes={num_classes} does not match the generator's label "
+            f"embedding, which has {inferred} classes. Pass "
+            f"num_classes={inferred} or leave it as None.")
+    return num_classes
+
+
+def check_labels(labels, num_classes, num_samples, what="fit()"):
+    """Integer labels in `[0, num_classes)`, one per sample, as an int32
+    array of shape `(num_samples,)`; raises a clear error otherwise."""
+    array = np.asarray(labels)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"{what}: class labels must be integers in [0, {num_classes}), "
+            f"got dtype {array.dtype}. Pass integer class indices, e.g. "
+            "y.astype('int32') for whole-number floats.")
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(
+            f"{what}: class labels must have shape (n,) or (n, 1), got "
+            f"{array.shape}. One-hot labels: pass y.argmax(axis=-1).")
+    if num_samples is not None and len(array) != num_samples:
+        raise ValueError(
+            f"{what}: {len(array)} labels for {num_samples} samples; pass "
+            "one label per sample.")
+    if len(array) and (array.min() < 0 or array.max() >= num_classes):
+        bad = array[(array < 0) | (array >= num_classes)]
+        raise ValueError(
+            f"{what}: class labels must lie in [0, {num_classes}); got "
+            f"{len(bad)} outside it (e.g. {int(bad[0])}). The GAN was built "
+            f"for num_classes={num_classes}.")
+    return array.astype("int32")
+
+
+class Conditioned:
+    """A conditional network called as an unconditional one: `view(x)` is
+    `network([x, labels])`. Other attributes are the network's."""
+
+    def __init__(self, network, labels):
+        self.network = network
+        rank = len(network.inputs[1].shape)
+        labels = ops.cast(labels, "int32")
+        self.labels = ops.reshape(labels, (-1,) if rank == 1 else (-1, 1))
+
+    def __call__(self, inputs, training=False):
+        return self.network([ops.convert_to_tensor(inputs), self.labels],
+                            training=training)
+
+    def __getattr__(self, name):
+        return getattr(self.network, name)
+
+
+class ConditionalView:
+    """The GAN as a training step's losses see it: its generator and
+    discriminator take the batch's labels (its autoencoder and encoder stay
+    class-agnostic). Other attributes are the GAN's."""
+
+    def __init__(self, gan, labels):
+        self._gan = gan
+        self.generator = Conditioned(gan.generator, labels)
+        self.discriminator = Conditioned(gan.discriminator, labels)
+
+    def __getattr__(self, name):
+        return getattr(self._gan, name)

@@ -1,0 +1,210 @@
+"""Class-conditional GANs: fit(x, y), generate(labels=...), the builders'
+conditional networks, saving and the errors."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_aegan as kag
+from conftest import weights_of
+
+
+def ring_with_labels(n=1024, seed=0):
+    """The ring of 8 Gaussians, each sample labelled with its Gaussian."""
+    x, centers = kag.datasets.ring(n, std=0.05, seed=seed)
+    labels = np.argmin(((x[:, None] - centers[None]) ** 2).sum(-1), axis=1)
+    return x, labels.astype("int32"), centers
+
+
+def nearest_center(samples, centers):
+    return np.argmin(((samples[:, None] - centers[None]) ** 2).sum(-1),
+                     axis=1)
+
+
+def conditional_gan(seed=0, hidden_units=(32, 32), **kwargs):
+    nets = kag.models.mlp_gan(2, 8, hidden_units=hidden_units, num_classes=8)
+    return kag.StabilizedGAN(nets.generator, nets.discriminator, seed=seed,
+                             **kwargs)
+
+
+def layer_weights(network, name):
+    return [np.array(w) for w in network.get_layer(name).get_weights()]
+
+
+def test_the_builders_conditional_networks_read_the_labels():
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(16,), num_classes=4)
+    z = np.random.default_rng(0).standard_normal((6, 8)).astype("float32")
+    zeros, threes = np.zeros((6, 1), "int32"), np.full((6, 1), 3, "int32")
+    x0 = keras.ops.convert_to_numpy(nets.generator([z, zeros]))
+    x3 = keras.ops.convert_to_numpy(nets.generator([z, threes]))
+    assert x0.shape == (6, 2) and not np.allclose(x0, x3)
+    d0 = keras.ops.convert_to_numpy(nets.discriminator([x0, zeros]))
+    d3 = keras.ops.convert_to_numpy(nets.discriminator([x0, threes]))
+    assert d0.shape == (6, 1) and not np.allclose(d0, d3)
+    # The autoencoder and the encoder stay class-agnostic.
+    assert len(nets.autoencoder.inputs) == len(nets.encoder.inputs) == 1
+    assert kag.StabilizedGAN(nets.generator,
+                             nets.discriminator).num_classes == 4
+
+
+def test_fit_with_labels_draws_the_asked_class():
+    """Labels reach both networks: each label embedding trains, and after
+    training the generator draws from the Gaussian of the label it gets."""
+    keras.utils.set_random_seed(0)
+    x, y, centers = ring_with_labels()
+    gan = conditional_gan()
+    gan.compile(
+        consistency_loss=None,
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    embeddings = (layer_weights(gan.generator, "label_embedding"),
+                  layer_weights(gan.discriminator, "class_projection"))
+    history = gan.fit(x, y, batch_size=128, epochs=30, verbose=0)
+    assert np.isfinite(history.history["g_loss"]).all()
+    assert not np.allclose(embeddings[0][0], layer_weights(
+        gan.generator, "label_embedding")[0])
+    assert not np.allclose(embeddings[1][0], layer_weights(
+        gan.discriminator, "class_projection")[0])
+    # The same latents for each label: were the labels ignored, each
+    # sample would count for at most one label, and the accuracies would
+    # add up to 1 at most.
+    accuracy = [np.mean(nearest_center(gan.generate(400, labels=label,
+                                                    seed=1), centers) == label)
+                for label in (0, 2, 5, 7)]
+    assert sum(accuracy) > 2.4, accuracy
+
+
+def test_default_compile_trains_a_conditional_gan_and_reloads(tmp_path):
+    """The default terms: the data term reconstructs x through
+    G(E(x), y); the manifold term's autoencoder is class-agnostic."""
+    x, y, _ = ring_with_labels(512)
+    gan = conditional_gan()
+    gan.compile()
+    before = weights_of(gan.encoder)
+    history = gan.fit(x, y, batch_size=128, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "ae_loss",
+                                    "consistency_loss"}
+    assert np.isfinite(history.history["consistency_loss"]).all()
+    assert any(not np.allclose(a, b) for a, b in
+               zip(before, weights_of(gan.encoder), strict=True))
+    path = str(tmp_path / "conditional.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.num_classes == 8
+    np.testing.assert_allclose(loaded.generate(20, labels=3, seed=0),
+                               gan.generate(20, labels=3, seed=0), atol=1e-6)
+    history = loaded.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"]).all()
+
+
+def test_fit_on_a_dataset_of_pairs():
+    tf = pytest.importorskip("tensorflow")
+    x, y, _ = ring_with_labels(256)
+    gan = conditional_gan()
+    gan.compile(consistency_loss=None)
+    before = weights_of(gan.generator)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(64)
+    gan.fit(dataset, epochs=1, verbose=0)
+    assert any(not np.allclose(a, b) for a, b in
+               zip(before, weights_of(gan.generator), strict=True))
+    with pytest.raises(ValueError, match="every batch must be"):
+        gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(64), verbose=0)
+    with pytest.raises(ValueError, match=r"first batch.*\[0, 8\)"):
+        gan.fit(tf.data.Dataset.from_tensor_slices((x, y + 1)).batch(64),
+                verbose=0)
+
+
+def test_generate_labels():
+    gan = conditional_gan()
+    same = gan.generate(7, labels=2, seed=0)
+    array = gan.generate(7, labels=np.full(7, 2), seed=0)
+    np.testing.assert_allclose(same, array, atol=1e-6)
+    assert gan.generate(5, labels=[0, 1, 2, 3, 4]).shape == (5, 2)
+    # Without labels: drawn uniformly, reproducibly with the seed.
+    np.testing.assert_allclose(gan.generate(30, seed=4),
+                               gan.generate(30, seed=4), atol=1e-6)
+    # In batches: the labels follow their latents.
+    np.testing.assert_allclose(
+        gan.generate(10, labels=np.arange(10) % 8, seed=0, batch_size=3),
+        gan.generate(10, labels=np.arange(10) % 8, seed=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("labels, error, match", [
+    (8, ValueError, r"\[0, 8\)"),
+    ([0, 1], ValueError, "2 labels for 3 samples"),
+    (np.array([0.0, 1.0, 2.0]), TypeError, "integers"),
+])
+def test_generate_refuses_bad_labels(labels, error, match):
+    with pytest.raises(error, match=match):
+        conditional_gan().generate(3, labels=labels)
+
+
+def test_an_unconditional_gan_takes_no_labels():
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(8,))
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    with pytest.raises(ValueError, match="not conditional"):
+        gan.generate(3, labels=1)
+    with pytest.raises(ValueError, match="not conditional"):
+        kag.StabilizedGAN(nets.generator, nets.discriminator, num_classes=3)
+    conditional = kag.models.mlp_gan(2, 8, hidden_units=(8,), num_classes=3)
+    with pytest.raises(ValueError, match="discriminator does not"):
+        kag.StabilizedGAN(conditional.generator, nets.discriminator)
+    with pytest.raises(ValueError, match="does not match"):
+        kag.StabilizedGAN(conditional.generator, conditional.discriminator,
+                          num_classes=4)
+
+
+@pytest.mark.parametrize("make_labels, error, match", [
+    (lambda y: None, ValueError, r"needs the class labels"),
+    (lambda y: np.where(y == 0, 8, y), ValueError, r"outside it \(e.g. 8\)"),
+    (lambda y: y.astype("float32"), TypeError, "integers"),
+    (lambda y: y[:-1], ValueError, "labels for 256 samples"),
+    (lambda y: np.eye(8, dtype="int32")[y], ValueError, "argmax"),
+])
+def test_fit_refuses_bad_labels_and_changes_nothing(make_labels, error,
+                                                    match):
+    x, y, _ = ring_with_labels(256)
+    gan = conditional_gan()
+    gan.compile(consistency_loss=None)
+    before = weights_of(gan)
+    with pytest.raises(error, match=match):
+        gan.fit(x, make_labels(y), batch_size=64, verbose=0)
+    assert all(np.array_equal(a, b)
+               for a, b in zip(before, weights_of(gan), strict=True))
+
+
+def test_conditional_dcgan_trains_on_labelled_digits():
+    x, y = kag.datasets.digits()
+    x, y = x[:128], y[:128]
+    nets = kag.models.dcgan((8, 8, 1), 16, filters=8, num_classes=10)
+    z = np.zeros((4, 16), "float32")
+    labels = np.arange(4, dtype="int32")[:, None]
+    images = keras.ops.convert_to_numpy(nets.generator([z, labels]))
+    assert images.shape == (4, 8, 8, 1)
+    assert not np.allclose(images[0], images[1])
+    logits = keras.ops.convert_to_numpy(
+        nets.discriminator([images[:1].repeat(4, 0), labels]))
+    assert logits.shape == (4, 1) and not np.allclose(logits[0], logits[1])
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    assert gan.num_classes == 10
+    gan.compile(consistency_loss=None)
+    before = layer_weights(gan.discriminator, "class_projection")
+    history = gan.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"]).all()
+    assert not np.allclose(before[0], layer_weights(gan.discriminator,
+                                                    "class_projection")[0])
+    assert gan.generate(3, labels=7).shape == (3, 8, 8, 1)
+
+
+def test_the_guide_runs():
+    from test_docs import _python_blocks
+
+    code = "\n".join(_python_blocks("docs/guides/conditional.md"))
+    old = "gan.fit(x, y, batch_size=64, epochs=1)"
+    assert old in code, "the guide changed: update this test"
+    namespace = {}
+    exec(compile(code.replace(old, "gan.fit(x[:128], y[:128], "
+                                   "batch_size=64, epochs=1)"),
+                 "conditional.md", "exec"), namespace)
+    assert namespace["threes"].shape == (16, 8, 8, 1)
+    assert namespace["mixed"].shape == (10, 8, 8, 1)
