@@ -75,8 +75,8 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             from the builders' networks (`mlp_gan(..., num_classes=C)`).
 
     Call arguments:
-        inputs: latent vectors `(batch, latent_dim)`; returns
-            `generator(inputs)`.
+        inputs: latent vectors `(batch, latent_dim)` (a conditional GAN:
+            `[latents, labels]`); returns `generator(inputs)`.
 
     Example:
 
