@@ -12,6 +12,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_aegan.src import validation
+
 # The builders name the generator's label embedding so that `StabilizedGAN`
 # can read `num_classes` from it.
 LABEL_EMBEDDING = "label_embedding"
@@ -66,16 +68,23 @@ def infer_num_classes(generator, num_classes):
                 "the number of classes is unknown: pass num_classes=... to "
                 "StabilizedGAN (the builders' networks carry it).")
         return int(inferred)
-    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
-            or num_classes < 2):
-        raise ValueError(
-            f"num_classes must be an int >= 2, got {num_classes!r}.")
+    num_classes = validation.check_int("StabilizedGAN", "num_classes",
+                                       num_classes, minimum=2)
     if inferred is not None and inferred != num_classes:
         raise ValueError(
             f"num_classes={num_classes} does not match the generator's label "
             f"embedding, which has {inferred} classes. Pass "
             f"num_classes={inferred} or leave it as None.")
     return num_classes
+
+
+def missing_labels_error(num_classes, got):
+    """The error for a conditional GAN's data without labels."""
+    return ValueError(
+        f"This GAN is conditional ({num_classes} classes): fit() needs the "
+        "class labels, fit(x, y) with integer labels in "
+        f"[0, {num_classes}) or batches of (samples, labels) such as a "
+        f"tf.data.Dataset of (x, y) pairs; {got}.")
 
 
 def check_labels(labels, num_classes, num_samples, what="fit()"):

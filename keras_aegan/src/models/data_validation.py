@@ -28,7 +28,7 @@ def _real_samples(batch):
 
 
 def _labels(batch):
-    """The labels of a batch `(x, y...)`; an array holding None if none."""
+    """The labels of a batch `(x, y...)`, or None if it has none."""
     if isinstance(batch, (list, tuple)) and len(batch) > 1:
         return batch[1]
     return None

@@ -471,19 +471,14 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             return
         if isinstance(x, np.ndarray):
             if y is None:
-                raise ValueError(
-                    f"This GAN is conditional ({self.num_classes} classes): "
-                    "fit() needs the class labels, fit(x, y) with y integer "
-                    f"labels in [0, {self.num_classes}), one per sample.")
+                raise conditional.missing_labels_error(self.num_classes,
+                                                       "got y=None")
             conditional.check_labels(y, self.num_classes, len(x))
             return
         labels = data_validation.first_batch_labels(x)
         if labels is None:
-            raise ValueError(
-                f"This GAN is conditional ({self.num_classes} classes): "
-                "every batch must be (samples, labels), e.g. a "
-                "tf.data.Dataset of (x, y) pairs; the first batch has no "
-                "labels.")
+            raise conditional.missing_labels_error(
+                self.num_classes, "the first batch has no labels")
         if labels is not False:
             conditional.check_labels(labels, self.num_classes, None,
                                      "fit() (the first batch)")

@@ -125,11 +125,8 @@ class BaseGANTrainer:
             return None
         if (not isinstance(data, (list, tuple)) or len(data) < 2
                 or data[1] is None):
-            raise ValueError(
-                f"This GAN is conditional ({self.num_classes} classes): "
-                "every batch must be (samples, labels), e.g. fit(x, y) or a "
-                "tf.data.Dataset of (x, y) pairs; got batches without "
-                "labels.")
+            raise conditional.missing_labels_error(
+                self.num_classes, "got batches without labels")
         return data[1]
 
     def _gan_step(self, data, training):
