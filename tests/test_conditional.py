@@ -147,8 +147,10 @@ def test_an_unconditional_gan_takes_no_labels():
     with pytest.raises(ValueError, match="not conditional"):
         kag.StabilizedGAN(nets.generator, nets.discriminator, num_classes=3)
     conditional = kag.models.mlp_gan(2, 8, hidden_units=(8,), num_classes=3)
-    with pytest.raises(ValueError, match="discriminator does not"):
+    with pytest.raises(ValueError, match="discriminator neither takes"):
         kag.StabilizedGAN(conditional.generator, nets.discriminator)
+    with pytest.raises(ValueError, match="generator takes no labels"):
+        kag.StabilizedGAN(nets.generator, conditional.discriminator)
     with pytest.raises(ValueError, match="does not match"):
         kag.StabilizedGAN(conditional.generator, conditional.discriminator,
                           num_classes=4)
@@ -194,6 +196,100 @@ def test_conditional_dcgan_trains_on_labelled_digits():
     assert not np.allclose(before[0], layer_weights(gan.discriminator,
                                                     "class_projection")[0])
     assert gan.generate(3, labels=7).shape == (3, 8, 8, 1)
+
+
+def acgan(seed=0, num_classes=8, **kwargs):
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(32, 32),
+                              num_classes=num_classes, conditioning="acgan",
+                              **kwargs)
+    return kag.StabilizedGAN(nets.generator, nets.discriminator, seed=seed)
+
+
+def test_acgan_classifies_and_draws_the_asked_class(tmp_path):
+    """ACGAN: the discriminator sees the samples alone and returns [logit,
+    class_logits]; its classification loss (`class_loss`) trains the class
+    head and steers the generator to the asked class."""
+    keras.utils.set_random_seed(0)
+    x, y, centers = ring_with_labels()
+    gan = acgan()
+    assert gan.num_classes == 8 and len(gan.discriminator.inputs) == 1
+    gan.compile(
+        consistency_loss=None,
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    history = gan.fit(x, y, batch_size=128, epochs=30, verbose=0)
+    class_loss = history.history["class_loss"]
+    assert np.isfinite(class_loss).all()
+    # Two cross-entropies (real, fake) over 8 classes start near 2 ln 8.
+    assert class_loss[-1] < 0.5 * class_loss[0], class_loss
+    _, class_logits = gan.discriminator(x[:256])
+    assert np.mean(np.argmax(keras.ops.convert_to_numpy(class_logits),
+                             axis=-1) == y[:256]) > 0.9
+    accuracy = [np.mean(nearest_center(gan.generate(400, labels=label,
+                                                    seed=1), centers) == label)
+                for label in (0, 2, 5, 7)]
+    assert sum(accuracy) > 2.4, accuracy
+    path = str(tmp_path / "acgan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.generate(20, labels=3, seed=0),
+                               gan.generate(20, labels=3, seed=0), atol=1e-6)
+    history = loaded.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    assert np.isfinite(history.history["class_loss"]).all()
+
+
+def test_class_loss_weight_zero_leaves_the_class_head_untrained():
+    x, y, _ = ring_with_labels(256)
+    weights = {}
+    for weight in (0.0, 2.0):
+        gan = acgan()
+        gan.compile(consistency_loss=None, class_loss_weight=weight,
+                    adversarial_loss="hinge")
+        before = layer_weights(gan.discriminator, "class_logits")
+        gan.fit(x, y, batch_size=64, epochs=1, verbose=0)
+        weights[weight] = [np.allclose(a, b) for a, b in zip(
+            before, layer_weights(gan.discriminator, "class_logits"),
+            strict=True)]
+    assert all(weights[0.0]) and not any(weights[2.0])
+
+
+def test_conditional_dcgan_acgan_with_spectral_norm_and_r1():
+    x, y = kag.datasets.digits()
+    nets = kag.models.dcgan((8, 8, 1), 16, filters=8, num_classes=10,
+                            conditioning="acgan", spectral_normalization=True)
+    logits, class_logits = nets.discriminator(np.zeros((2, 8, 8, 1)))
+    assert logits.shape == (2, 1) and class_logits.shape == (2, 10)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=None,
+                gradient_penalty=kag.regularizers.R1Penalty(1.0))
+    before = weights_of(gan.discriminator)
+    history = gan.fit(x[:128], y[:128], batch_size=64, epochs=1, verbose=0)
+    assert {"class_loss", "gp_loss"} <= set(history.history)
+    assert np.isfinite(history.history["class_loss"]).all()
+    assert any(not np.allclose(a, b) for a, b in
+               zip(before, weights_of(gan.discriminator), strict=True))
+
+
+def test_acgan_errors():
+    with pytest.raises(ValueError, match="conditioning must be one of"):
+        kag.models.mlp_gan(2, 8, num_classes=3, conditioning="concat")
+    with pytest.raises(ValueError, match="needs num_classes"):
+        kag.models.dcgan((8, 8, 1), 8, conditioning="acgan")
+    unconditional = kag.models.mlp_gan(2, 8, hidden_units=(8,))
+    gan = kag.StabilizedGAN(unconditional.generator,
+                            unconditional.discriminator)
+    with pytest.raises(ValueError, match="has none"):
+        gan.compile(class_loss_weight=0.5)
+    with pytest.raises(ValueError, match="class_loss_weight"):
+        acgan().compile(class_loss_weight=-1.0)
+    # A class head whose size is not the number of classes.
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(8,), num_classes=3,
+                              conditioning="acgan")
+    inputs = keras.Input((2,))
+    logit, _ = nets.discriminator(inputs)
+    wrong = keras.Model(inputs, [logit, keras.layers.Dense(5)(inputs)])
+    with pytest.raises(ValueError, match=r"num_classes=3"):
+        kag.StabilizedGAN(nets.generator, wrong)
 
 
 def test_the_guide_runs():

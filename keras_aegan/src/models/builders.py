@@ -79,17 +79,61 @@ def _mlp(input_shape, output_shape, hidden_units, activation, output_activation,
     return keras.Model(inputs, h, name=name)
 
 
-def _conditional_mlps(shape, latent_dim, num_classes, hidden_units,
-                      activation, output_activation, spectral_normalization):
-    """A generator `[z, labels] -> x` (a label embedding concatenated to z)
-    and a projection discriminator `[x, labels] -> logit` (Miyato & Koyama
-    2018): `w . phi(x) + embed(labels) . phi(x)`, with `phi` the MLP's last
-    hidden layer."""
-    z = keras.Input((latent_dim,), name="latent")
+CONDITIONINGS = ("projection", "acgan")
+
+
+def _check_conditioning(owner, conditioning, num_classes):
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(
+            f"{owner}: conditioning must be one of {CONDITIONINGS} (a "
+            "projection discriminator or an auxiliary classifier), got "
+            f"{conditioning!r}.")
+    if num_classes is None and conditioning != "projection":
+        raise ValueError(
+            f"{owner}: conditioning={conditioning!r} builds a conditional "
+            "discriminator and needs num_classes (the number of classes), "
+            "e.g. num_classes=10.")
+    return conditioning
+
+
+def _conditional_discriminator(x, features, num_classes, conditioning,
+                               spectral_normalization):
+    """The discriminator `keras.Model` on `features` (its last hidden
+    layer, computed from the input `x`): for `"projection"` it takes
+    `[x, labels]` and returns `w . phi(x) + embed(labels) . phi(x)` (Miyato
+    & Koyama 2018); for `"acgan"` it takes `x` and returns `[logit,
+    class_logits]` (Odena et al. 2017)."""
+    logit = _maybe_spectral(layers.Dense(1, name="logit"),
+                            spectral_normalization)(features)
+    if conditioning == "acgan":
+        class_logits = _maybe_spectral(
+            layers.Dense(num_classes, name="class_logits"),
+            spectral_normalization)(features)
+        return keras.Model(x, [logit, class_logits], name="discriminator")
+    labels = keras.Input((1,), dtype="int32", name="labels")
+    projection = layers.Flatten()(layers.Embedding(
+        num_classes, features.shape[-1], name="class_projection")(labels))
+    logit = layers.Add()([logit, layers.Dot(axes=1)([projection, features])])
+    return keras.Model([x, labels], logit, name="discriminator")
+
+
+def _label_input_and_latent(z, num_classes, latent_dim):
+    """The generator's label input, and `z` with a label embedding
+    concatenated."""
     labels = keras.Input((1,), dtype="int32", name="labels")
     embedded = layers.Flatten()(layers.Embedding(
         num_classes, latent_dim, name=conditional.LABEL_EMBEDDING)(labels))
-    h = layers.Concatenate()([z, embedded])
+    return labels, layers.Concatenate()([z, embedded])
+
+
+def _conditional_mlps(shape, latent_dim, num_classes, hidden_units,
+                      activation, output_activation, spectral_normalization,
+                      conditioning):
+    """A generator `[z, labels] -> x` (a label embedding concatenated to z)
+    and a conditional discriminator (`_conditional_discriminator`) on the
+    MLP's last hidden layer."""
+    z = keras.Input((latent_dim,), name="latent")
+    labels, h = _label_input_and_latent(z, num_classes, latent_dim)
     for i, units in enumerate(hidden_units):
         h = layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
     h = layers.Dense(math.prod(shape), activation=output_activation,
@@ -99,18 +143,13 @@ def _conditional_mlps(shape, latent_dim, num_classes, hidden_units,
     generator = keras.Model([z, labels], h, name="generator")
 
     x = keras.Input(shape, name="samples")
-    labels = keras.Input((1,), dtype="int32", name="labels")
     h = layers.Flatten()(x) if len(shape) > 1 else x
     for i, units in enumerate(hidden_units):
         h = _maybe_spectral(
             layers.Dense(units, activation=activation, name=f"dense_{i}"),
             spectral_normalization)(h)
-    logit = _maybe_spectral(layers.Dense(1, name="output"),
-                            spectral_normalization)(h)
-    projection = layers.Flatten()(layers.Embedding(
-        num_classes, hidden_units[-1], name="class_projection")(labels))
-    logit = layers.Add()([logit, layers.Dot(axes=1)([projection, h])])
-    return generator, keras.Model([x, labels], logit, name="discriminator")
+    return generator, _conditional_discriminator(
+        x, h, num_classes, conditioning, spectral_normalization)
 
 
 def mlp_gan(
@@ -123,6 +162,7 @@ def mlp_gan(
     spectral_normalization=False,
     num_packed=None,
     num_classes=None,
+    conditioning="projection",
 ):
     """Builds the MLP generator, discriminator, autoencoder and encoder.
 
@@ -155,6 +195,11 @@ def mlp_gan(
             `[samples, labels]`, a projection discriminator (Miyato & Koyama
             2018); labels are integer class indices of shape `(batch, 1)`.
             The autoencoder and the encoder stay class-agnostic.
+        conditioning: how a conditional discriminator uses the classes:
+            `"projection"` (default, above) or `"acgan"`, an auxiliary
+            classifier (Odena et al. 2017): the discriminator takes the
+            samples alone and returns `[logit, class_logits]`; its
+            classification loss is `StabilizedGAN`'s `class_loss`.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -179,21 +224,24 @@ def mlp_gan(
     hidden_units = tuple(
         validation.check_positive_int("mlp_gan()", "hidden_units", units)
         for units in hidden_units)
+    conditioning = _check_conditioning("mlp_gan()", conditioning,
+                                       num_classes)
     if num_classes is not None:
         num_classes = validation.check_int("mlp_gan()", "num_classes",
                                            num_classes, minimum=2)
         if autoencoder_discriminator or num_packed is not None:
             raise ValueError(
-                "mlp_gan(): num_classes builds a projection discriminator; "
-                "it does not combine with autoencoder_discriminator=True or "
-                "num_packed. Set num_classes=None for those.")
+                "mlp_gan(): num_classes builds a conditional (projection or "
+                "auxiliary-classifier) discriminator; it does not combine "
+                "with autoencoder_discriminator=True or num_packed. Set "
+                "num_classes=None for those.")
         if not hidden_units:
             raise ValueError(
                 "mlp_gan(): num_classes needs at least one hidden layer (the "
-                "projection discriminator projects its features).")
+                "conditional discriminator reads its features).")
         generator, discriminator = _conditional_mlps(
             shape, latent_dim, num_classes, hidden_units, activation,
-            output_activation, spectral_normalization)
+            output_activation, spectral_normalization, conditioning)
         return GANNetworks(
             generator=generator,
             discriminator=discriminator,
@@ -343,7 +391,7 @@ def _conv_up(inputs, steps, filters, channels, batch_norm, name):
 
 def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
           spectral_normalization=False, autoencoder_discriminator=False,
-          num_classes=None):
+          num_classes=None, conditioning="projection"):
     """Builds DCGAN-style networks for square images of side 8 to 64.
 
     Generator: dense projection to 4×4, then `Conv2DTranspose` (kernel 4,
@@ -373,6 +421,9 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
             embedding concatenated to the latent vector), the
             discriminator `[images, labels]` (a projection discriminator on
             its last convolution's features).
+        conditioning: `"projection"` (default) or `"acgan"` (the
+            discriminator takes the images alone and returns `[logit,
+            class_logits]`), as in `mlp_gan`.
 
     Returns:
         `kag.models.GANNetworks(generator, discriminator, autoencoder,
@@ -395,22 +446,21 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
     code_dim = validation.check_positive_int(
         "dcgan()", "code_dim", latent_dim if code_dim is None else code_dim)
     channels = image_shape[-1]
+    conditioning = _check_conditioning("dcgan()", conditioning, num_classes)
     if num_classes is not None:
         num_classes = validation.check_int("dcgan()", "num_classes",
                                            num_classes, minimum=2)
         if autoencoder_discriminator:
             raise ValueError(
-                "dcgan(): num_classes builds a projection discriminator; it "
-                "does not combine with autoencoder_discriminator=True.")
+                "dcgan(): num_classes builds a conditional (projection or "
+                "auxiliary-classifier) discriminator; it does not combine "
+                "with autoencoder_discriminator=True.")
 
     z = keras.Input((latent_dim,), name="latent")
     inputs, h = z, z
     if num_classes is not None:
-        labels = keras.Input((1,), dtype="int32", name="labels")
+        labels, h = _label_input_and_latent(z, num_classes, latent_dim)
         inputs = [z, labels]
-        h = layers.Concatenate()([z, layers.Flatten()(layers.Embedding(
-            num_classes, latent_dim, name=conditional.LABEL_EMBEDDING)(
-                labels))])
     generator = keras.Model(
         inputs, _conv_up(h, steps, filters, channels, True, "generator"),
         name="generator")
@@ -418,14 +468,8 @@ def dcgan(image_shape, latent_dim, filters=64, code_dim=None,
     x = keras.Input(image_shape)
     h = _conv_down(x, steps, filters, spectral_normalization)
     if num_classes is not None:
-        labels = keras.Input((1,), dtype="int32", name="labels")
-        logits = _maybe_spectral(layers.Dense(1, name="logit"),
-                                 spectral_normalization)(h)
-        projection = layers.Flatten()(layers.Embedding(
-            num_classes, h.shape[-1], name="class_projection")(labels))
-        logits = layers.Add()([logits, layers.Dot(axes=1)([projection, h])])
-        discriminator = keras.Model([x, labels], logits,
-                                    name="discriminator")
+        discriminator = _conditional_discriminator(
+            x, h, num_classes, conditioning, spectral_normalization)
     elif autoencoder_discriminator:
         code = _maybe_spectral(layers.Dense(code_dim, name="code"),
                                spectral_normalization)(h)

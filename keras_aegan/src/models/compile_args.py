@@ -17,6 +17,7 @@ from keras_aegan.src.models.autoencoder_discriminator import (
 )
 from keras_aegan.src.models.builders import default_autoencoder
 from keras_aegan.src.models.builders import default_encoder
+from keras_aegan.src.models.conditional import has_auxiliary_classifier
 from keras_aegan.src.models.network_checks import output_activation_name
 
 KERAS_COMPILE_KWARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
@@ -201,6 +202,21 @@ def check_discriminator_steps(value):
             "`discriminator_steps` must be an int >= 1 (discriminator "
             f"updates per generator update), got {value!r}."
         ) from None
+
+
+def check_class_loss_weight(value, discriminator):
+    """A number >= 0; a value other than 1 only for a discriminator with an
+    auxiliary classifier (it would be ignored otherwise)."""
+    value = validation.check_number(None, "class_loss_weight", value,
+                                    low=0.0)
+    if value != 1.0 and not has_auxiliary_classifier(discriminator):
+        raise ValueError(
+            f"class_loss_weight={value!r} weighs an auxiliary classifier's "
+            "loss (ACGAN), but the discriminator has none (it returns one "
+            "output, not [logits, class_logits]). Build it with "
+            "conditioning='acgan' (kag.models.mlp_gan / dcgan with "
+            "num_classes) or leave class_loss_weight at 1.0.")
+    return float(value)
 
 
 def default_networks(gan, consistency_losses):

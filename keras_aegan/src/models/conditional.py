@@ -1,11 +1,19 @@
 """Class-conditional GANs: networks that take class labels as a second input.
 
-A conditional generator maps `[latent, labels]` to samples and a conditional
-discriminator maps `[samples, labels]` to logits; labels are integer class
-indices in `[0, num_classes)`, of shape `(batch,)` or `(batch, 1)`. Inside a
-training step the networks are wrapped in `Conditioned` views that add the
-batch's labels to every call, so the adversarial losses, the gradient
-penalties and the consistency terms call them as unconditional networks.
+A conditional generator maps `[latent, labels]` to samples. The
+discriminator is conditioned in one of two ways (or both):
+
+- it takes `[samples, labels]` and returns logits (e.g. a projection
+  discriminator, Miyato & Koyama 2018);
+- it has an auxiliary classifier (ACGAN, Odena et al. 2017): it returns
+  `[logits, class_logits]`, the second of shape `(batch, num_classes)`,
+  and learns to classify real and generated samples.
+
+Labels are integer class indices in `[0, num_classes)`, of shape `(batch,)`
+or `(batch, 1)`. Inside a training step the networks are wrapped in
+`Conditioned` views that add the batch's labels to every call and keep the
+class logits aside, so the adversarial losses, the gradient penalties and
+the consistency terms call them as unconditional networks.
 """
 
 import keras
@@ -26,6 +34,14 @@ def is_conditional(network):
     return bool(inputs) and len(inputs) == 2
 
 
+def has_auxiliary_classifier(network):
+    """Whether `network` returns `[logits, class_logits]`: a model with two
+    outputs (an ACGAN discriminator)."""
+    outputs = (getattr(network, "outputs", None)
+               if isinstance(network, keras.Model) else None)
+    return bool(outputs) and len(outputs) == 2
+
+
 def label_shape(name, network):
     """The shape of `network`'s label input, `(None,)` or `(None, 1)`."""
     shape = tuple(network.inputs[1].shape)
@@ -40,27 +56,46 @@ def label_shape(name, network):
 
 
 def check_pair(generator, discriminator):
-    """Both networks conditional, or neither; raises otherwise."""
+    """Whether the GAN is conditional: a generator taking labels and a
+    discriminator taking labels, or one with an auxiliary classifier, or
+    both; neither network conditional otherwise. Raises on a mismatch."""
     conditional = is_conditional(generator)
-    if conditional != is_conditional(discriminator):
-        which = "generator" if conditional else "discriminator"
-        other = "discriminator" if conditional else "generator"
+    discriminator_conditional = (is_conditional(discriminator)
+                                 or has_auxiliary_classifier(discriminator))
+    if conditional and not discriminator_conditional:
         raise ValueError(
-            f"The {which} takes class labels as a second input but the "
-            f"{other} does not: a conditional GAN needs both networks "
-            "conditional (generator [latent, labels], discriminator "
-            "[samples, labels]). Build both with num_classes=..., e.g. "
-            "kag.models.mlp_gan(data_dim, latent_dim, num_classes=10)."
-        )
+            "The generator takes class labels as a second input but the "
+            "discriminator neither takes them ([samples, labels]) nor "
+            "predicts them (outputs [logits, class_logits], an auxiliary "
+            "classifier): a conditional GAN needs both networks "
+            "conditional. Build both with num_classes=..., e.g. "
+            "kag.models.mlp_gan(data_dim, latent_dim, num_classes=10).")
+    if discriminator_conditional and not conditional:
+        what = ("takes class labels as a second input"
+                if is_conditional(discriminator) else
+                "has an auxiliary classifier (two outputs)")
+        raise ValueError(
+            f"The discriminator {what} but the generator takes no labels: "
+            "a conditional GAN needs a generator taking [latent, labels]. "
+            "Build both with num_classes=..., e.g. "
+            "kag.models.mlp_gan(data_dim, latent_dim, num_classes=10), or "
+            "give an unconditional GAN a discriminator with one input and "
+            "one output.")
     return conditional
 
 
-def infer_num_classes(generator, num_classes):
+def infer_num_classes(generator, num_classes, discriminator=None):
     """`num_classes` of a conditional GAN: the argument, or the size of the
-    generator's `label_embedding` layer (the builders'); they must agree."""
+    generator's `label_embedding` layer (the builders'), or of an auxiliary
+    classifier's class logits; they must agree."""
     embedding = next((layer for layer in generator.layers
                       if layer.name == LABEL_EMBEDDING), None)
     inferred = getattr(embedding, "input_dim", None)
+    source = "the generator's label embedding"
+    if (inferred is None and discriminator is not None
+            and has_auxiliary_classifier(discriminator)):
+        inferred = discriminator.outputs[1].shape[-1]
+        source = "the discriminator's class logits"
     if num_classes is None:
         if inferred is None:
             raise ValueError(
@@ -72,9 +107,9 @@ def infer_num_classes(generator, num_classes):
                                        num_classes, minimum=2)
     if inferred is not None and inferred != num_classes:
         raise ValueError(
-            f"num_classes={num_classes} does not match the generator's label "
-            f"embedding, which has {inferred} classes. Pass "
-            f"num_classes={inferred} or leave it as None.")
+            f"num_classes={num_classes} does not match {source}, which has "
+            f"{inferred} classes. Pass num_classes={inferred} or leave it as "
+            "None.")
     return num_classes
 
 
@@ -117,29 +152,50 @@ def check_labels(labels, num_classes, num_samples, what="fit()"):
 
 class Conditioned:
     """A conditional network called as an unconditional one: `view(x)` is
-    `network([x, labels])`. Other attributes are the network's."""
+    `network([x, labels])` (or `network(x)` when the network takes no
+    labels). For a network with an auxiliary classifier the view returns
+    the logits and keeps the class logits of its last call in
+    `class_logits`. Other attributes are the network's."""
 
     def __init__(self, network, labels):
         self.network = network
-        rank = len(network.inputs[1].shape)
+        self.takes_labels = is_conditional(network)
+        self.auxiliary = has_auxiliary_classifier(network)
+        self.class_logits = None
         labels = ops.cast(labels, "int32")
+        rank = len(network.inputs[1].shape) if self.takes_labels else 1
         self.labels = ops.reshape(labels, (-1,) if rank == 1 else (-1, 1))
 
     def __call__(self, inputs, training=False):
-        return self.network([ops.convert_to_tensor(inputs), self.labels],
-                            training=training)
+        inputs = ops.convert_to_tensor(inputs)
+        outputs = self.network(
+            [inputs, self.labels] if self.takes_labels else inputs,
+            training=training)
+        if self.auxiliary:
+            outputs, self.class_logits = outputs
+        return outputs
 
     def __getattr__(self, name):
         return getattr(self.network, name)
 
 
+def class_loss(labels, class_logits):
+    """The auxiliary classifier's loss: the mean cross-entropy of
+    `class_logits` against the integer `labels`."""
+    labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+    return ops.mean(ops.sparse_categorical_crossentropy(
+        labels, ops.cast(class_logits, "float32"), from_logits=True))
+
+
 class ConditionalView:
     """The GAN as a training step's losses see it: its generator and
     discriminator take the batch's labels (its autoencoder and encoder stay
-    class-agnostic). Other attributes are the GAN's."""
+    class-agnostic), and `labels` holds them. Other attributes are the
+    GAN's."""
 
     def __init__(self, gan, labels):
         self._gan = gan
+        self.labels = labels
         self.generator = Conditioned(gan.generator, labels)
         self.discriminator = Conditioned(gan.discriminator, labels)
 

@@ -6,6 +6,8 @@ what was expected, and how to fix it, before any state is changed.
 
 import keras
 
+from keras_aegan.src.models.conditional import has_auxiliary_classifier
+
 
 def check_network(name, network):
     if not isinstance(network, keras.layers.Layer):
@@ -20,9 +22,11 @@ def _shape_of(spec):
     return tuple(spec.shape)
 
 
-def _symbolic_call(name, network, input_shape, label_shape=None):
+def _symbolic_call(name, network, input_shape, label_shape=None,
+                   num_outputs=1):
     """`network` called on a symbolic batch of `input_shape` (and labels of
-    `label_shape` for a conditional network)."""
+    `label_shape` for a conditional network); its output, or its
+    `num_outputs` outputs as a list."""
     if isinstance(network, keras.Model) and getattr(network, "inputs", None):
         inputs = network.inputs
         if len(inputs) != (1 if label_shape is None else 2):
@@ -49,6 +53,13 @@ def _symbolic_call(name, network, input_shape, label_shape=None):
         raise ValueError(
             f"Calling `{name}` on inputs of shape {input_shape} failed: {e}"
         ) from e
+    if num_outputs > 1:
+        if (not isinstance(outputs, (list, tuple))
+                or len(outputs) != num_outputs):
+            raise ValueError(
+                f"`{name}` must return {num_outputs} tensors, it returned "
+                f"{outputs!r}.")
+        return list(outputs)
     if isinstance(outputs, (list, tuple, dict)):
         raise ValueError(
             f"`{name}` must return a single tensor, it returned "
@@ -102,9 +113,25 @@ def check_generator(generator, latent_dim, label_shape=None):
     return tuple(data_shape)
 
 
-def check_discriminator(discriminator, data_shape, label_shape=None):
+def check_discriminator(discriminator, data_shape, label_shape=None,
+                        num_classes=None):
+    """A discriminator mapping samples (and labels) to `(batch, 1)` logits;
+    with `num_classes` and two outputs (an auxiliary classifier), to
+    `[logits, class_logits]` with class logits of `(batch, num_classes)`."""
+    auxiliary = num_classes is not None and has_auxiliary_classifier(
+        discriminator)
     outputs = _symbolic_call("discriminator", discriminator,
-                             (None,) + tuple(data_shape), label_shape)
+                             (None,) + tuple(data_shape), label_shape,
+                             num_outputs=2 if auxiliary else 1)
+    if auxiliary:
+        outputs, classes = outputs
+        if _shape_of(classes)[1:] != (num_classes,):
+            raise ValueError(
+                "A discriminator with two outputs is an auxiliary classifier "
+                "(ACGAN): [logits, class_logits], the class logits of shape "
+                f"(batch, num_classes={num_classes}); its second output has "
+                f"shape {_shape_of(classes)}. End the classifier with "
+                f"keras.layers.Dense({num_classes}) and no activation.")
     if _shape_of(outputs)[1:] != (1,):
         raise ValueError(
             "The discriminator must map "

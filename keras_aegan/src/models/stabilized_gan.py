@@ -70,9 +70,11 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         num_classes: int >= 2 or `None`. A class-conditional GAN has a
             generator taking `[latent, labels]` and a discriminator taking
             `[samples, labels]` (integer labels, shape `(batch,)` or
-            `(batch, 1)`); it trains with `fit(x, y)` and generates with
-            `generate(n, labels=...)`. `None` reads the number of classes
-            from the builders' networks (`mlp_gan(..., num_classes=C)`).
+            `(batch, 1)`), or one returning `[logits, class_logits]` (an
+            auxiliary classifier, ACGAN), or both; it trains with
+            `fit(x, y)` and generates with `generate(n, labels=...)`.
+            `None` reads the number of classes from the builders' networks
+            (`mlp_gan(..., num_classes=C)`).
 
     Call arguments:
         inputs: latent vectors `(batch, latent_dim)` (a conditional GAN:
@@ -110,10 +112,11 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         generator_labels = discriminator_labels = None
         if conditional.check_pair(generator, discriminator):
             generator_labels = conditional.label_shape("generator", generator)
-            discriminator_labels = conditional.label_shape("discriminator",
-                                                           discriminator)
-            num_classes = conditional.infer_num_classes(generator,
-                                                        num_classes)
+            if conditional.is_conditional(discriminator):
+                discriminator_labels = conditional.label_shape(
+                    "discriminator", discriminator)
+            num_classes = conditional.infer_num_classes(
+                generator, num_classes, discriminator)
         elif num_classes is not None:
             raise ValueError(
                 f"num_classes={num_classes!r} was given but the networks are "
@@ -123,7 +126,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         data_shape = network_checks.check_generator(generator, latent_dim,
                                                     generator_labels)
         network_checks.check_discriminator(discriminator, data_shape,
-                                           discriminator_labels)
+                                           discriminator_labels, num_classes)
         if autoencoder is not None:
             network_checks.check_network("autoencoder", autoencoder)
             network_checks.check_autoencoder(autoencoder, data_shape)
@@ -151,6 +154,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         self.adversarial_loss = None
         self.gradient_penalty = None
         self.discriminator_steps = 1
+        self.class_loss_weight = 1.0
         self._init_trainer_state()
         self.built = True
 
@@ -169,6 +173,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         consistency_loss="recommended",
         gradient_penalty=None,
         discriminator_steps=1,
+        class_loss_weight=1.0,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -196,6 +201,13 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                 discriminator's loss and logged as `gp_loss`.
             discriminator_steps: int >= 1, discriminator updates per
                 generator update.
+            class_loss_weight: float >= 0, the weight of an auxiliary
+                classifier's loss (ACGAN, a discriminator returning
+                `[logits, class_logits]`): the cross-entropy of its class
+                logits on real and generated samples is added to the
+                discriminator's loss, on generated samples to the
+                generator's; logged as `class_loss` (the discriminator's
+                sum). Only for such a discriminator.
             **kwargs: passed to `keras.Model.compile`: `jit_compile`,
                 `steps_per_execution`, `run_eagerly`.
 
@@ -225,6 +237,8 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                                         self.discriminator)
         discriminator_steps = compile_args.check_discriminator_steps(
             discriminator_steps)
+        class_loss_weight = compile_args.check_class_loss_weight(
+            class_loss_weight, self.discriminator)
         for autoencoder in layer_autoencoders(self.generator):
             network_checks.check_autoencoder(autoencoder, self.data_shape)
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
@@ -239,6 +253,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         self.consistency_losses = consistency_losses
         self.gradient_penalty = gradient_penalty
         self.discriminator_steps = discriminator_steps
+        self.class_loss_weight = class_loss_weight
         self.generator_optimizer = optimizers["generator"]
         self.discriminator_optimizer = optimizers["discriminator"]
         self.autoencoder_optimizer = optimizers["autoencoder"]
@@ -331,6 +346,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                  self.consistency_losses] or None,
             "gradient_penalty": serialize(self.gradient_penalty),
             "discriminator_steps": self.discriminator_steps,
+            "class_loss_weight": self.class_loss_weight,
             **self._keras_compile_kwargs,
         }
 

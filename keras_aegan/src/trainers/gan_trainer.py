@@ -21,7 +21,8 @@ from keras_aegan.src.losses.reconstruction_consistency_loss import (
 )
 from keras_aegan.src.models import conditional
 
-LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss")
+LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss",
+            "class_loss")
 
 
 def real_batch(data):
@@ -155,7 +156,7 @@ class BaseGANTrainer:
             # the step's scope, which holds the optimizers' state.
             step = (ops.convert_to_tensor(self.optimizer.members[
                 "discriminator"].iterations) if training else None)
-            d_loss, (penalty, real, fake) = self._update(
+            d_loss, (penalty, classes, real, fake) = self._update(
                 "discriminator",
                 functools.partial(self._discriminator_loss, gan, x, z,
                                   step),
@@ -165,6 +166,8 @@ class BaseGANTrainer:
                 trackers[key].update_state(value)
         if penalty is not None:
             trackers["gp_loss"].update_state(ops.stop_gradient(penalty))
+        if classes is not None:
+            trackers["class_loss"].update_state(ops.stop_gradient(classes))
         z = self._sample_latent(batch_size)
         g_loss, consistency = self._update(
             "generator", functools.partial(self._generator_loss, gan, x, z),
@@ -196,10 +199,13 @@ class BaseGANTrainer:
 
     def _discriminator_outputs(self, gan, x, fake, for_generator=False):
         """The adversarial loss's view of the discriminator on real `x`
-        (`None`: not needed) and `fake`, and the discriminator's own losses.
+        (`None`: not needed) and `fake`, the discriminator's own losses and,
+        for an auxiliary classifier, its class logits on both (`None`
+        otherwise; the real ones `None` when `x` is).
         """
         objective = self.adversarial_loss
         discriminator = gan.discriminator
+        auxiliary = self._plan.auxiliary_classifier
         if x is not None and self._plan.joint_discriminator_pass:
             # Keras' SpectralNormalization rewrites its kernel in place at
             # every training call (one power iteration); a second call would
@@ -207,37 +213,54 @@ class BaseGANTrainer:
             # and fake together normalizes once per step on every backend.
             if isinstance(discriminator, conditional.Conditioned):
                 discriminator = conditional.Conditioned(
-                    self.discriminator,
-                    ops.concatenate([discriminator.labels] * 2, axis=0))
+                    self.discriminator, ops.concatenate([gan.labels] * 2,
+                                                        axis=0))
             outputs = objective.discriminator_outputs(
                 discriminator, ops.concatenate([x, fake], axis=0),
                 training=True, for_generator=for_generator)
             extra = self.discriminator.losses
-            return _half(outputs, 0), _half(outputs, 1), extra
-        real = None
+            classes = None
+            if auxiliary:
+                classes = (_half(discriminator.class_logits, 0),
+                           _half(discriminator.class_logits, 1))
+            return _half(outputs, 0), _half(outputs, 1), extra, classes
+        real = real_classes = None
         if x is not None:
             real = objective.discriminator_outputs(
                 discriminator, x, training=True,
                 for_generator=for_generator)
+            if auxiliary:
+                real_classes = discriminator.class_logits
         # Weight regularizers and add_loss() terms of the discriminator,
         # read before the next call clears them.
         extra = self.discriminator.losses
         fake_out = objective.discriminator_outputs(
             discriminator, fake, training=True,
             for_generator=for_generator)
-        return real, fake_out, extra
+        classes = ((real_classes, discriminator.class_logits)
+                   if auxiliary else None)
+        return real, fake_out, extra, classes
 
     def _discriminator_loss(self, gan, x, z, step=None):
-        """The discriminator's loss and, as aux, `(penalty, real, fake)`:
-        the gradient penalty (or None) and the (detached) outputs the
-        objective reads after the update. `step`, the discriminator's
-        update count (None when evaluating), paces a lazy penalty."""
+        """The discriminator's loss and, as aux, `(penalty, class_loss,
+        real, fake)`: the gradient penalty and the auxiliary classifier's
+        loss (each None when off) and the (detached) outputs the objective
+        reads after the update. `step`, the discriminator's update count
+        (None when evaluating), paces a lazy penalty."""
         fake = ops.stop_gradient(gan.generator(z, training=True))
-        real_out, fake_out, extra = self._discriminator_outputs(gan, x, fake)
+        real_out, fake_out, extra, classes = self._discriminator_outputs(
+            gan, x, fake)
         loss = self.adversarial_loss.discriminator_objective(real_out,
                                                              fake_out)
         if extra:
             loss = loss + ops.cast(ops.sum(extra), loss.dtype)
+        class_loss = None
+        if classes is not None:
+            # ACGAN: classify the real and the generated samples.
+            class_loss = (conditional.class_loss(gan.labels, classes[0])
+                          + conditional.class_loss(gan.labels, classes[1]))
+            loss = loss + ops.cast(self.class_loss_weight * class_loss,
+                                   loss.dtype)
         penalty = None
         if self.gradient_penalty is not None:
             # With spectral normalization the step's kernel is already
@@ -247,7 +270,7 @@ class BaseGANTrainer:
                 training=not self._plan.joint_discriminator_pass,
                 step=step)
             loss = loss + ops.cast(penalty, loss.dtype)
-        return loss, (penalty, _stop(real_out), _stop(fake_out))
+        return loss, (penalty, class_loss, _stop(real_out), _stop(fake_out))
 
     def _generator_loss(self, gan, x, z):
         """The generator's loss and, as aux, the sum of the consistency
@@ -258,10 +281,15 @@ class BaseGANTrainer:
         # generator call clears them.
         extra = self.generator.losses
         objective = self.adversarial_loss
-        real_out, fake_out, _ = self._discriminator_outputs(
+        real_out, fake_out, _, classes = self._discriminator_outputs(
             gan, x if objective.generator_uses_real else None, fake,
             for_generator=True)
         loss = objective.generator_objective(fake_out, real_out)
+        if classes is not None:
+            # ACGAN: the generated samples should be classified as asked.
+            loss = loss + ops.cast(
+                self.class_loss_weight
+                * conditional.class_loss(gan.labels, classes[1]), loss.dtype)
         if extra:
             loss = loss + ops.cast(ops.sum(extra), loss.dtype)
         consistency = None

@@ -13,6 +13,7 @@ import keras
 from keras_aegan.src.layers.reconstruction_consistency import (
     ReconstructionConsistency,
 )
+from keras_aegan.src.models.conditional import has_auxiliary_classifier
 from keras_aegan.src.models.network_checks import nested_layers
 
 
@@ -31,6 +32,8 @@ class TrainingPlan:
         uses_encoder: whether `gan.encoder` trains with the generator.
         joint_discriminator_pass: whether the discriminator sees real and
             fake samples in one call (it holds a `SpectralNormalization`).
+        auxiliary_classifier: whether the discriminator also classifies
+            its inputs (ACGAN; its loss is logged as `class_loss`).
         variables: `{group: tuple of variables}` for the `"generator"`,
             `"discriminator"` and (when it trains) `"autoencoder"`
             optimizers, in a fixed order.
@@ -42,6 +45,7 @@ class TrainingPlan:
     layer_autoencoders: tuple
     uses_encoder: bool
     joint_discriminator_pass: bool
+    auxiliary_classifier: bool
     variables: dict
     gan_log_keys: tuple
 
@@ -115,6 +119,9 @@ def build_plan(gan, adversarial_loss, consistency_losses, gradient_penalty):
         keys.append("consistency_loss")
     if gradient_penalty is not None:
         keys.append("gp_loss")
+    auxiliary_classifier = has_auxiliary_classifier(gan.discriminator)
+    if auxiliary_classifier:
+        keys.append("class_loss")
     keys += list(adversarial_loss.log_keys)
 
     return TrainingPlan(
@@ -125,6 +132,7 @@ def build_plan(gan, adversarial_loss, consistency_losses, gradient_penalty):
         joint_discriminator_pass=any(
             isinstance(layer, keras.layers.SpectralNormalization)
             for layer in nested_layers(gan.discriminator)),
+        auxiliary_classifier=auxiliary_classifier,
         variables=variables,
         gan_log_keys=tuple(keys),
     )
