@@ -304,3 +304,67 @@ def test_the_guide_runs():
                  "conditional.md", "exec"), namespace)
     assert namespace["threes"].shape == (16, 8, 8, 1)
     assert namespace["mixed"].shape == (10, 8, 8, 1)
+
+
+def test_sample_grid_draws_one_row_per_class(tmp_path, monkeypatch):
+    from keras_aegan.src import plotting
+
+    drawn = []
+    monkeypatch.setattr(
+        plotting, "save_sample_grid",
+        lambda samples, path, row_labels=None, **kwargs: drawn.append(
+            (samples, list(row_labels))))
+    x, y = kag.datasets.digits()
+    nets = kag.models.dcgan((8, 8, 1), 16, filters=8, num_classes=10)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=None)
+    grid = kag.callbacks.SampleGrid(tmp_path, num_samples=35, seed=3)
+    gan.fit(x[:128], y[:128], batch_size=64, epochs=1, verbose=0,
+            callbacks=[grid])
+    samples, rows = drawn[0]
+    assert rows == list(range(10)) and samples.shape == (30, 8, 8, 1)
+    np.testing.assert_allclose(
+        samples, gan.generate(30, labels=np.repeat(np.arange(10), 3),
+                              seed=3), atol=1e-5)
+
+
+def test_generative_metrics_score_each_class():
+    x, y, _ = ring_with_labels(512)
+    gan = conditional_gan()
+    gan.compile(consistency_loss=None)
+    metrics = kag.callbacks.GenerativeMetrics(
+        x, [keras.metrics.MeanSquaredError(name="mse")], num_samples=300,
+        batch_size=64, real_labels=y, per_class=True)
+    history = gan.fit(x, y, batch_size=128, epochs=1, verbose=0,
+                      callbacks=[metrics])
+    assert {f"mse_class_{c}" for c in range(8)} <= set(history.history)
+    # By hand: the generated samples take the real subset's classes.
+    rows = metrics._real_rows
+    generated = gan.generate(300, labels=y[rows], seed=0, batch_size=64)
+    errors = ((x[rows] - generated) ** 2).mean(axis=1)
+    np.testing.assert_allclose(metrics.results["mse"], errors.mean(),
+                               rtol=1e-4)
+    for c in (0, 5):
+        np.testing.assert_allclose(metrics.results[f"mse_class_{c}"],
+                                   errors[y[rows] == c].mean(), rtol=1e-4)
+    with pytest.raises(ValueError, match="real_labels=y"):
+        kag.callbacks.GenerativeMetrics(x, [keras.metrics.MeanSquaredError()],
+                                        per_class=True)
+
+
+@pytest.mark.parametrize("make_gan", [conditional_gan, acgan])
+def test_stability_monitor_judges_with_the_classes(make_gan):
+    """The discriminator_wins rule calls the discriminator with each
+    sample's class (a projection discriminator needs the labels as input,
+    an ACGAN one returns two outputs): the check runs and stays quiet."""
+    x, y, _ = ring_with_labels(256)
+    gan = make_gan()
+    gan.compile(consistency_loss=None)
+    monitor = kag.callbacks.StabilityMonitor(real_data=x, verbose=False)
+    with pytest.raises(ValueError, match="pass real_labels=y"):
+        gan.fit(x, y, batch_size=64, epochs=1, verbose=0,
+                callbacks=[monitor])
+    monitor = kag.callbacks.StabilityMonitor(real_data=x, real_labels=y,
+                                             verbose=False)
+    gan.fit(x, y, batch_size=64, epochs=2, verbose=0, callbacks=[monitor])
+    assert monitor.events == [] and monitor._snapshot_epoch == 1

@@ -6,6 +6,7 @@ import numpy as np
 from keras_aegan.src import validation
 from keras_aegan.src.callbacks.common import as_samples
 from keras_aegan.src.callbacks.common import check_generative_model
+from keras_aegan.src.models import conditional
 
 # Default cap of the number of generated samples per evaluation.
 MAX_DEFAULT_SAMPLES = 10_000
@@ -50,6 +51,13 @@ class GenerativeMetrics(keras.callbacks.Callback):
     With an int `seed` the latent vectors are the same at every evaluation,
     so differences between epochs come from the generator only.
 
+    A class-conditional GAN draws its samples for uniformly drawn labels;
+    with `real_labels` (the class of each real sample) it draws them for
+    the real subset's labels instead, so both sides hold the same classes.
+    With `per_class=True` every metric is also computed on each class's
+    samples alone, under the keys above with `_class_{c}` appended (e.g.
+    `frechet_distance_class_3`).
+
     Args:
         real_data: real samples `(n, *data_shape)`, passed to the metrics as
             `y_true`.
@@ -63,6 +71,10 @@ class GenerativeMetrics(keras.callbacks.Callback):
             `update_state()` call.
         seed: int (fixed latents) or `None` (new latents each time).
         prefix: str put before every log key, e.g. `"gen_"`.
+        real_labels: `None`, or the integer class of each sample of
+            `real_data` (`(n,)` or `(n, 1)`), for a conditional GAN.
+        per_class: bool, also score each class alone (needs
+            `real_labels`).
 
     Example:
 
@@ -90,10 +102,24 @@ class GenerativeMetrics(keras.callbacks.Callback):
     """
 
     def __init__(self, real_data, metrics, every=1, num_samples=None,
-                 batch_size=1024, seed=0, prefix=""):
+                 batch_size=1024, seed=0, prefix="", real_labels=None,
+                 per_class=False):
         super().__init__()
         owner = "GenerativeMetrics"
         self.real_data = as_samples(owner, "real_data", real_data)
+        self.per_class = validation.check_bool(owner, "per_class", per_class)
+        if per_class and real_labels is None:
+            raise ValueError(
+                f"{owner}: per_class=True scores each class against the real "
+                "samples of that class and needs their classes: pass "
+                "real_labels=y (one integer label per real sample).")
+        self.real_labels = None
+        if real_labels is not None:
+            # The range is checked against the model's classes in
+            # on_train_begin; here the type and the length.
+            self.real_labels = conditional.check_labels(
+                real_labels, np.iinfo("int32").max, len(self.real_data),
+                what=f"{owner}(real_labels=...)")
         if isinstance(metrics, keras.metrics.Metric):
             metrics = [metrics]
         if isinstance(metrics, (str, dict)) or not hasattr(
@@ -157,33 +183,54 @@ class GenerativeMetrics(keras.callbacks.Callback):
                 f"outputs samples of shape {data_shape}. Pass real samples "
                 "shaped like the generator's output."
             )
+        if self.real_labels is not None:
+            num_classes = getattr(self.model, "num_classes", None)
+            if num_classes is None:
+                raise ValueError(
+                    "GenerativeMetrics: real_labels were given but the GAN "
+                    "is not conditional (its networks take no class "
+                    "labels). Remove real_labels (and per_class).")
+            conditional.check_labels(self.real_labels, num_classes,
+                                     len(self.real_data),
+                                     what="GenerativeMetrics(real_labels=...)")
 
     def evaluate(self):
         """Runs every metric on freshly generated samples; returns the dict
         of log keys to Python floats."""
+        labels = None
+        kwargs = {}
+        if self.real_labels is not None:
+            labels = kwargs["labels"] = self.real_labels[self._real_rows]
         generated = self.model.generate(self.num_samples, seed=self.seed,
-                                        batch_size=self.batch_size)
+                                        batch_size=self.batch_size, **kwargs)
         results = {}
-        for metric in self.metrics:
-            metric.reset_state()
-            for start in range(0, self.num_samples, self.batch_size):
-                rows = self._real_rows[start:start + self.batch_size]
-                metric.update_state(self.real_data[rows],
-                                    generated[start:start + len(rows)])
-            value = metric.result()
-            if isinstance(value, dict):
-                items = [(f"{self.prefix}{metric.name}_{key}", v)
-                         for key, v in value.items()]
-            else:
-                items = [(f"{self.prefix}{metric.name}", value)]
-            for key, v in items:
-                if key in results:
-                    raise ValueError(
-                        f"GenerativeMetrics: two metrics give the log key "
-                        f"{key!r}; rename one of them (name=...)."
-                    )
-                results[key] = _as_float("GenerativeMetrics", key, v)
+        groups = [("", np.arange(self.num_samples))]
+        if self.per_class:
+            groups += [(f"_class_{c}", np.flatnonzero(labels == c))
+                       for c in np.unique(labels)]
+        for suffix, rows in groups:
+            for metric in self.metrics:
+                for key, v in self._score(metric, rows, generated):
+                    key = f"{self.prefix}{key}{suffix}"
+                    if key in results:
+                        raise ValueError(
+                            f"GenerativeMetrics: two metrics give the log "
+                            f"key {key!r}; rename one of them (name=...).")
+                    results[key] = _as_float("GenerativeMetrics", key, v)
         return results
+
+    def _score(self, metric, rows, generated):
+        """`(key, value)` pairs of `metric` on the generated samples `rows`
+        against their real counterparts."""
+        metric.reset_state()
+        for start in range(0, len(rows), self.batch_size):
+            batch = rows[start:start + self.batch_size]
+            metric.update_state(self.real_data[self._real_rows[batch]],
+                                generated[batch])
+        value = metric.result()
+        if isinstance(value, dict):
+            return [(f"{metric.name}_{key}", v) for key, v in value.items()]
+        return [(metric.name, value)]
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:

@@ -76,6 +76,10 @@ class SampleGrid(keras.callbacks.Callback):
     - 2-D points (`data_shape` `(2,)`): a scatter plot of the samples,
       over up to 2000 points of `real_data` (a fixed subset) when given.
 
+    A class-conditional GAN (`model.num_classes` set) draws
+    `num_samples // num_classes` samples (at least one) of every class: one
+    row per class in an image grid, one colour per class in a scatter plot.
+
     With `tensorboard_log_dir`, the same figure is also written as an image
     summary with tag `"samples"` to an event file in that folder (step
     `epoch`, 0-based, like `keras.callbacks.TensorBoard`'s epoch
@@ -208,18 +212,27 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
+        num_classes = getattr(self.model, "num_classes", None)
+        labels, kwargs = None, {}
+        num_samples = self.num_samples
+        if num_classes is not None:
+            per_class = max(1, self.num_samples // num_classes)
+            labels = kwargs["labels"] = np.repeat(np.arange(num_classes),
+                                                  per_class)
+            num_samples = len(labels)
         samples = np.asarray(
-            self.model.generate(self.num_samples, seed=self.seed),
+            self.model.generate(num_samples, seed=self.seed, **kwargs),
             dtype="float32")
         path = os.path.join(self.directory,
                             f"samples_epoch_{epoch + 1:04d}.png")
         title = f"epoch {epoch + 1}"
         if self._kind == "images":
-            plotting.save_sample_grid(samples, path, value_range=self._range,
-                                      title=title)
+            plotting.save_sample_grid(
+                samples, path, value_range=self._range, title=title,
+                row_labels=None if labels is None else range(num_classes))
         else:
             plotting.save_scatter(samples, path, real=self.real_data,
-                                  title=title)
+                                  title=title, labels=labels)
         self.paths.append(path)
         if self._writer is not None:
             tf = self._tf

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 
 from keras_aegan.src import validation
+from keras_aegan.src.models import conditional
 
 ACTIONS = ("restore", "stop")
 PROBLEMS = ("non_finite_loss", "exploding_loss", "discriminator_wins",
@@ -41,7 +42,9 @@ class StabilityMonitor(keras.callbacks.Callback):
     - `discriminator_wins`: on `num_samples` real and generated samples,
       every real logit is above every fake logit, by a mean gap larger than
       `separation_threshold` (logit discriminators only; needs
-      `real_data`);
+      `real_data`, and for a class-conditional GAN `real_labels`: the
+      generated samples take the real samples' classes, and the
+      discriminator sees each sample's class);
     - `diversity_collapse`: the generated samples' spread (mean per-feature
       standard deviation) falls below `diversity_threshold` times that of
       `real_data` (or, without `real_data`, of the samples generated at the
@@ -60,6 +63,8 @@ class StabilityMonitor(keras.callbacks.Callback):
 
     Args:
         real_data: NumPy array of real samples (or `None`, see above).
+        real_labels: `None`, or the integer class of each sample of
+            `real_data`; needed with `real_data` for a conditional GAN.
         action: `"restore"` or `"stop"`.
         check_every: int >= 1, epochs between checks.
         num_samples: int >= 2, samples generated (and real samples used)
@@ -89,7 +94,8 @@ class StabilityMonitor(keras.callbacks.Callback):
     def __init__(self, real_data=None, action="restore", check_every=1,
                  num_samples=512, diversity_threshold=0.1,
                  separation_threshold=10.0, learning_rate_factor=0.5,
-                 max_restores=3, seed=0, verbose=True, max_loss=1e4):
+                 max_restores=3, seed=0, verbose=True, max_loss=1e4,
+                 real_labels=None):
         super().__init__()
         owner = "StabilityMonitor"
         validation.check_choice(owner, "action", action, ACTIONS)
@@ -122,7 +128,17 @@ class StabilityMonitor(keras.callbacks.Callback):
             if not np.isfinite(real_data).all():
                 raise ValueError("StabilityMonitor: `real_data` holds "
                                  "NaN or Inf values.")
+        if real_labels is not None:
+            if real_data is None:
+                raise ValueError(
+                    "StabilityMonitor: real_labels are the classes of "
+                    "real_data, which is None; pass real_data=x too.")
+            # The range is checked against the model in on_train_begin.
+            real_labels = conditional.check_labels(
+                real_labels, np.iinfo("int32").max, len(real_data),
+                what="StabilityMonitor(real_labels=...)")
         self.real_data = real_data
+        self.real_labels = real_labels
         self.action = action
         self.check_every = check_every
         self.num_samples = num_samples
@@ -179,7 +195,12 @@ class StabilityMonitor(keras.callbacks.Callback):
                     "exploding_loss",
                     f"{ {k: float(f'{v:.4g}') for k, v in huge.items()} } "
                     f"beyond max_loss={self.max_loss:g}"))
-        generated = self.model.generate(self.num_samples, seed=self.seed)
+        labels, kwargs = None, {}
+        if self.real_labels is not None:
+            labels = kwargs["labels"] = self.real_labels[:self.num_samples]
+        num_samples = self.num_samples if labels is None else len(labels)
+        generated = self.model.generate(num_samples, seed=self.seed,
+                                        **kwargs)
         if not np.isfinite(generated).all():
             if not bad:
                 problems.append(("non_finite_loss",
@@ -190,10 +211,14 @@ class StabilityMonitor(keras.callbacks.Callback):
             real = self.real_data[:self.num_samples]
             reference = diversity(real)
             if self._is_logit_discriminator():
+                discriminator = self.model.discriminator
+                if labels is not None:
+                    discriminator = conditional.Conditioned(discriminator,
+                                                            labels)
                 real_logits = keras.ops.convert_to_numpy(
-                    self.model.discriminator(real.astype("float32")))
+                    discriminator(real.astype("float32")))
                 fake_logits = keras.ops.convert_to_numpy(
-                    self.model.discriminator(generated))
+                    discriminator(generated))
                 if discriminator_wins(real_logits, fake_logits,
                                       self.separation_threshold):
                     problems.append((
@@ -216,6 +241,22 @@ class StabilityMonitor(keras.callbacks.Callback):
 
     # -- callback hooks ------------------------------------------------
     def on_train_begin(self, logs=None):
+        num_classes = getattr(self.model, "num_classes", None)
+        if self.real_labels is not None:
+            if num_classes is None:
+                raise ValueError(
+                    "StabilityMonitor: real_labels were given but the GAN "
+                    "is not conditional (its networks take no class "
+                    "labels). Remove real_labels.")
+            conditional.check_labels(self.real_labels, num_classes, None,
+                                     what="StabilityMonitor(real_labels=...)")
+        elif num_classes is not None and self.real_data is not None:
+            raise ValueError(
+                "StabilityMonitor: the GAN is conditional, and its "
+                "discriminator judges samples with their classes: pass "
+                "real_labels=y (the class of each sample of real_data) "
+                "with real_data, or leave out real_data (no "
+                "discriminator_wins rule then).")
         if self._snapshot is None:
             self._take_snapshot(epoch=None)
 
