@@ -51,6 +51,14 @@ def build_parser():
         help="'digits', 'ring', 'grid', 'tfds:NAME' (tensorflow-datasets, "
         "images scaled to [-1, 1]) or a .npy file of samples (uint8 images "
         "are scaled to [-1, 1]; (n, h, w) arrays get a channel axis)")
+    train.add_argument(
+        "--labels", default=None,
+        help="a .npy file of integer class labels, one per sample of "
+        "--data file.npy: trains a class-conditional GAN")
+    train.add_argument(
+        "--conditional", action="store_true",
+        help="train a class-conditional GAN on the data's labels (digits; "
+        "tfds:NAME with a 'label' feature; ring/grid: the Gaussian's index)")
     train.add_argument("--consistency", default="recommended",
                        help="recommended (default), none, or a "
                        "comma-separated list of manifold, data, latent")
@@ -82,6 +90,11 @@ def build_parser():
     sample.add_argument("model", help="path to a .keras file")
     sample.add_argument("--num", type=_positive_int, default=64)
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument(
+        "--labels", default=None,
+        help="a conditional model's classes: one (--labels 3) or a "
+        "comma-separated list drawn in turn (--labels 0,1,2); without it, "
+        "one row per class in a PNG, random classes in a .npy")
     sample.add_argument("--ema", action="store_true",
                         help="sample from the GeneratorEMA average")
     sample.add_argument("--output", default="samples.png",

@@ -157,3 +157,81 @@ def test_train_on_a_tfds_dataset(tmp_path):
     assert set(metrics["final_logs"]) >= {"d_loss", "g_loss"}
     for name in ("samples.png", "losses.png", "metrics.json", "model.keras"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_conditional_train_then_sample_in_process(tmp_path, capsys):
+    """`train --data x.npy --labels y.npy` trains a conditional GAN and
+    `sample --labels` draws the asked class (in process: the subprocess
+    path is the npy test above)."""
+    import numpy as np
+
+    import keras_aegan as kag
+    from keras_aegan.cli import main
+
+    x, y = kag.datasets.digits()
+    x, y = x[:256], y[:256]
+    np.save(tmp_path / "x.npy", ((x[..., 0] + 1) * 127.5).astype("uint8"))
+    np.save(tmp_path / "y.npy", y)
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(tmp_path / "x.npy"), "--labels",
+                 str(tmp_path / "y.npy"), "--epochs", "2", "--verbose", "0",
+                 "--output", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["num_classes"] == 10
+    assert set(metrics["final_logs"]) >= {"d_loss", "g_loss"}
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.num_classes == 10
+    assert main(["sample", str(out / "model.keras"), "--labels", "3",
+                 "--num", "6", "--output", str(tmp_path / "three.npy")]) == 0
+    np.testing.assert_allclose(np.load(tmp_path / "three.npy"),
+                               model.generate(6, labels=3, seed=0),
+                               atol=1e-5)
+    assert main(["sample", str(out / "model.keras"), "--output",
+                 str(tmp_path / "rows.png")]) == 0
+    assert "Wrote 60 samples" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match=r"class in \[0, 10\)"):
+        main(["sample", str(out / "model.keras"), "--labels", "10",
+              "--output", str(tmp_path / "bad.png")])
+
+
+@pytest.mark.backend_independent
+def test_conditional_argument_errors(tmp_path):
+    import numpy as np
+
+    from keras_aegan.cli import main
+
+    np.save(tmp_path / "x.npy", np.zeros((8, 2), "float32"))
+    np.save(tmp_path / "y.npy", np.arange(7))
+    np.save(tmp_path / "f.npy", np.zeros(8, "float32"))
+    cases = [
+        (["--data", "digits", "--labels", str(tmp_path / "y.npy")],
+         "labels from a file go with --data file.npy"),
+        (["--data", str(tmp_path / "x.npy"), "--conditional"],
+         "needs the labels"),
+        (["--data", str(tmp_path / "x.npy"), "--labels",
+          str(tmp_path / "y.npy")], "expected 8 integer class labels"),
+        (["--data", str(tmp_path / "x.npy"), "--labels",
+          str(tmp_path / "f.npy")], "got float32 values"),
+    ]
+    for args, match in cases:
+        with pytest.raises(SystemExit, match=match):
+            main(["train", *args, "--output", str(tmp_path / "run")])
+    with pytest.raises(SystemExit, match="not conditional"):
+        from keras_aegan.src.train import sample_labels
+        sample_labels("3", None, 5, True)
+
+
+def test_train_a_conditional_gan_on_a_tfds_dataset(tmp_path):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    from keras_aegan.cli import build_parser
+    from keras_aegan.src.train import run_train
+
+    args = build_parser().parse_args([
+        "train", "--data", "tfds:mnist", "--conditional", "--image-size",
+        "8", "--epochs", "1", "--verbose", "0", "--output", str(tmp_path)])
+    with tfds.testing.mock_data(num_examples=128):
+        metrics = run_train(args)
+    assert metrics["num_classes"] == 10
+    model = keras.saving.load_model(tmp_path / "model.keras")
+    assert model.num_classes == 10
+    assert model.generate(3, labels=4).shape == (3, 8, 8, 1)

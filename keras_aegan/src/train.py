@@ -23,29 +23,54 @@ from keras_aegan.src.saving import load as saving
 CONSISTENCY_CHOICES = ("recommended", "none", "manifold", "data", "latent")
 
 
-def load_data(spec, image_size=None, seed=0):
-    """`(data, info)`: data is a NumPy array or a batched `tf.data.Dataset`
-    of samples (images in [-1, 1]); `info` describes it for the metrics."""
+def _nearest_center(x, centers):
+    return np.argmin(((x[:, None] - centers[None]) ** 2).sum(-1),
+                     axis=1).astype("int32")
+
+
+def load_data(spec, image_size=None, seed=0, conditional=False,
+              labels_path=None):
+    """`(data, labels, info)`: data is a NumPy array or a batched
+    `tf.data.Dataset` of samples (images in [-1, 1]; `(images, labels)`
+    pairs for a conditional run), `labels` the class of each array sample
+    for a conditional run (else None), and `info` describes the data for
+    the metrics (`num_classes` for a conditional run)."""
     from keras_aegan.src.datasets import toy
     from keras_aegan.src.datasets.digits import digits
 
+    if labels_path is not None and not spec.endswith(".npy"):
+        raise SystemExit(
+            f"--labels {labels_path}: labels from a file go with --data "
+            "file.npy; the built-in data ('digits', 'ring', 'grid', "
+            "'tfds:NAME') brings its own labels with --conditional.")
+    conditional = conditional or labels_path is not None
+    labels = None
     if spec == "digits":
         x, y = digits()
-        return x, {"kind": "digits", "labels": y}
-    if spec in ("ring", "grid"):
+        info = {"kind": "digits", "labels": y}
+        labels = y.astype("int32") if conditional else None
+    elif spec in ("ring", "grid"):
         sample = toy.ring if spec == "ring" else toy.grid
         x, centers = sample(20_000, seed=seed)
         std = 0.01 if spec == "ring" else 0.05
-        return x, {"kind": "mixture", "centers": centers, "std": std}
-    if spec.startswith("tfds:"):
+        info = {"kind": "mixture", "centers": centers, "std": std}
+        # A Gaussian's index is its samples' class.
+        labels = _nearest_center(x, centers) if conditional else None
+    elif spec.startswith("tfds:"):
         from keras_aegan.src.datasets.tfds import load_tfds
 
-        dataset = load_tfds(spec[len("tfds:"):], image_size=image_size)
-        return dataset, {"kind": "tfds"}
-    if spec.endswith(".npy"):
-        if not os.path.exists(spec):
-            raise SystemExit(f"--data {spec}: no such file.")
-        x = np.load(spec)
+        name = spec[len("tfds:"):]
+        x = load_tfds(name, image_size=image_size,
+                      label_key="label" if conditional else None)
+        info = {"kind": "tfds"}
+        if conditional:
+            import tensorflow_datasets as tfds
+
+            info["num_classes"] = int(
+                tfds.builder(name).info.features["label"].num_classes)
+        return x, None, info
+    elif spec.endswith(".npy"):
+        x = _load_npy("--data", spec)
         if x.ndim < 2 or len(x) < 2:
             raise SystemExit(
                 f"--data {spec}: expected an array of samples (n, ...) with "
@@ -56,19 +81,61 @@ def load_data(spec, image_size=None, seed=0):
         x = x.astype("float32")
         if x.ndim == 3:
             x = x[..., None]  # (n, h, w) grayscale images
-        return x, {"kind": "array"}
-    raise SystemExit(
-        f"--data {spec!r}: expected 'digits', 'ring', 'grid', 'tfds:NAME' or "
-        "a path to a .npy file.")
+        info = {"kind": "array"}
+        if conditional:
+            if labels_path is None:
+                raise SystemExit(
+                    "--conditional with --data file.npy needs the labels: "
+                    "--labels labels.npy (one integer class per sample).")
+            labels = _check_label_file(labels_path, len(x))
+    else:
+        raise SystemExit(
+            f"--data {spec!r}: expected 'digits', 'ring', 'grid', "
+            "'tfds:NAME' or a path to a .npy file.")
+    if labels is not None:
+        info["num_classes"] = int(labels.max()) + 1
+        info["labels"] = labels
+    return x, labels, info
+
+
+def _load_npy(flag, path):
+    if not os.path.exists(path):
+        raise SystemExit(f"{flag} {path}: no such file.")
+    return np.load(path)
+
+
+def _check_label_file(path, num_samples):
+    """The integer labels of `path`, one per sample, as int32 `(n,)`."""
+    labels = _load_npy("--labels", path)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if (labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer)
+            or len(labels) != num_samples or labels.min() < 0):
+        raise SystemExit(
+            f"--labels {path}: expected {num_samples} integer class labels "
+            "(one per sample of --data, shape (n,), values 0, 1, ...); got "
+            f"{labels.dtype} values of shape {labels.shape}"
+            + (f" from {labels.min()} to {labels.max()}"
+               if labels.size and np.issubdtype(labels.dtype, np.number)
+               else "") + ".")
+    if labels.max() < 1:
+        raise SystemExit(
+            f"--labels {path}: every label is {labels.max()}; a conditional "
+            "GAN needs at least 2 classes.")
+    return labels.astype("int32")
 
 
 def data_shape_of(data):
     if isinstance(data, np.ndarray):
         return data.shape[1:]
-    return tuple(data.element_spec.shape[1:])
+    spec = data.element_spec
+    if isinstance(spec, tuple):  # (images, labels) batches
+        spec = spec[0]
+    return tuple(spec.shape[1:])
 
 
-def build_networks(data_shape, latent_dim, network, data_range):
+def build_networks(data_shape, latent_dim, network, data_range,
+                   num_classes=None):
     from keras_aegan.src.models.builders import dcgan
     from keras_aegan.src.models.builders import mlp_gan
 
@@ -83,13 +150,15 @@ def build_networks(data_shape, latent_dim, network, data_range):
                 f"--network dcgan needs square images of side 8, 16, 32 or "
                 f"64; the data has shape {tuple(data_shape)}. Use --network "
                 "mlp or resize (tfds: --image-size).")
-        return dcgan(tuple(data_shape), latent_dim, filters=32)
+        return dcgan(tuple(data_shape), latent_dim, filters=32,
+                     num_classes=num_classes)
     within = data_range[0] >= -1.0 and data_range[1] <= 1.0
     if images:
         return mlp_gan(tuple(data_shape), latent_dim, hidden_units=(256, 256),
                        activation="relu",
-                       output_activation="tanh" if within else None)
-    return mlp_gan(tuple(data_shape), latent_dim)
+                       output_activation="tanh" if within else None,
+                       num_classes=num_classes)
+    return mlp_gan(tuple(data_shape), latent_dim, num_classes=num_classes)
 
 
 def consistency_value(names):
@@ -109,16 +178,31 @@ def consistency_value(names):
     return names
 
 
-def save_samples(samples, path, info=None, title=None):
+def save_samples(samples, path, info=None, title=None, labels=None):
+    """Samples as a PNG: 2-D points as a scatter plot (coloured by class
+    with `labels`), images as a grid (one row per class with `labels`
+    sorted by class, as `class_rows` draws them)."""
     if samples.ndim == 2 and samples.shape[1] == 2:
         centers = None if info is None else info.get("centers")
-        plotting.save_scatter(samples, path, centers=centers, title=title)
+        plotting.save_scatter(samples, path, centers=centers, title=title,
+                              labels=labels)
     elif samples.ndim == 4:
-        plotting.save_sample_grid(samples[:64], path, title=title)
+        if labels is None:
+            plotting.save_sample_grid(samples[:64], path, title=title)
+        else:
+            plotting.save_sample_grid(samples, path, title=title,
+                                      row_labels=np.unique(labels))
     else:
         raise SystemExit(
             f"Cannot draw samples of shape {samples.shape[1:]} as a PNG "
             "(images (h, w, c) or 2-D points only); write a .npy instead.")
+
+
+def class_rows(num_classes, num_samples):
+    """Labels for a figure: `num_samples // num_classes` (at least 1) of
+    each class, in class order."""
+    return np.repeat(np.arange(num_classes, dtype="int32"),
+                     max(1, num_samples // num_classes))
 
 
 def run_train(args):
@@ -126,11 +210,14 @@ def run_train(args):
     from keras_aegan.src.models.stabilized_gan import StabilizedGAN
 
     keras.utils.set_random_seed(args.seed)
-    data, info = load_data(args.data, args.image_size, args.seed)
+    data, labels, info = load_data(args.data, args.image_size, args.seed,
+                                   args.conditional, args.labels)
+    num_classes = info.get("num_classes")
     shape = data_shape_of(data)
     data_range = ((float(data.min()), float(data.max()))
                   if isinstance(data, np.ndarray) else (-1.0, 1.0))
-    nets = build_networks(shape, args.latent_dim, args.network, data_range)
+    nets = build_networks(shape, args.latent_dim, args.network, data_range,
+                          num_classes)
     gan = StabilizedGAN(nets.generator, nets.discriminator,
                         autoencoder=nets.autoencoder, encoder=nets.encoder,
                         seed=args.seed)
@@ -139,7 +226,7 @@ def run_train(args):
     os.makedirs(args.output, exist_ok=True)
     callbacks = [keras.callbacks.CSVLogger(
         os.path.join(args.output, "history.csv"))]
-    metrics_cb = metrics_callback(data, info, args.seed)
+    metrics_cb = metrics_callback(data, info, args.seed, labels)
     if metrics_cb is not None:
         # Before CSVLogger, which then records the metrics too.
         callbacks.insert(0, metrics_cb)
@@ -148,13 +235,18 @@ def run_train(args):
     start = time.time()
     fit_kwargs = ({"batch_size": args.batch_size}
                   if isinstance(data, np.ndarray) else {})
-    history = gan.fit(data, epochs=args.epochs, callbacks=callbacks,
+    history = gan.fit(data, labels, epochs=args.epochs, callbacks=callbacks,
                       verbose=args.verbose, **fit_kwargs)
     seconds = time.time() - start
-    samples = gan.generate(64 if len(shape) == 3 else 2_500, seed=args.seed,
-                           use_ema=bool(args.ema))
+    num_samples = 64 if len(shape) == 3 else 2_500
+    figure_labels = (None if num_classes is None
+                     else class_rows(num_classes, num_samples))
+    samples = gan.generate(num_samples if figure_labels is None
+                           else len(figure_labels), seed=args.seed,
+                           use_ema=bool(args.ema), labels=figure_labels)
     save_samples(samples, os.path.join(args.output, "samples.png"), info,
-                 title=f"{args.data}, {args.epochs} epochs")
+                 title=f"{args.data}, {args.epochs} epochs",
+                 labels=figure_labels)
     plotting.save_history_curves(history.history, args.output,
                                  title=f"StabilizedGAN on {args.data}")
     metrics = {
@@ -165,6 +257,7 @@ def run_train(args):
         "train_seconds": round(seconds, 1),
         "adversarial_loss": args.adversarial_loss,
         "consistency": args.consistency,
+        "num_classes": num_classes,
         **history_summary(history.history),
         **final_metrics(gan, info, args.seed),
     }
@@ -184,14 +277,43 @@ def run_sample(args):
     if not isinstance(gan, StabilizedGAN):
         raise SystemExit(f"{args.model} holds a {type(gan).__name__}, not a "
                          "keras_aegan StabilizedGAN.")
-    samples = gan.generate(args.num, seed=args.seed, use_ema=args.ema)
+    labels = sample_labels(args.labels, gan.num_classes, args.num,
+                           args.output.endswith(".png"))
+    samples = gan.generate(args.num if labels is None else len(labels),
+                           seed=args.seed, use_ema=args.ema, labels=labels)
     directory = os.path.dirname(args.output)
     if directory:
         os.makedirs(directory, exist_ok=True)
     if args.output.endswith(".npy"):
         np.save(args.output, samples)
     elif args.output.endswith(".png"):
-        save_samples(samples, args.output)
+        save_samples(samples, args.output, labels=(
+            labels if args.labels is None else None))
     else:
         raise SystemExit(f"--output {args.output}: use a .png or .npy path.")
     return samples
+
+
+def sample_labels(text, num_classes, num_samples, figure):
+    """The labels of `keras-aegan sample`: `--labels 3` (every sample of
+    class 3), `--labels 0,4,7` (those classes in turn), or, for a
+    conditional model without `--labels`, random classes (a .npy file) or
+    one row per class (a PNG)."""
+    if num_classes is None:
+        if text is not None:
+            raise SystemExit(
+                f"--labels {text}: this model is not conditional (it was "
+                "trained without class labels); leave out --labels.")
+        return None
+    if text is None:
+        return class_rows(num_classes, num_samples) if figure else None
+    try:
+        classes = [int(part) for part in text.split(",")]
+    except ValueError:
+        classes = []
+    if not classes or min(classes) < 0 or max(classes) >= num_classes:
+        raise SystemExit(
+            f"--labels {text}: expected a class in [0, {num_classes}) or a "
+            "comma-separated list of them, e.g. --labels 3 or --labels "
+            "0,1,2.")
+    return np.resize(np.asarray(classes, "int32"), num_samples)

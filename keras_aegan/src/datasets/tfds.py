@@ -39,7 +39,7 @@ def _import_tfds():
 
 def load_tfds(name, split="train", image_size=None, batch_size=64,
               shuffle_buffer=10_000, data_dir=None, image_key="image",
-              drop_remainder=True, seed=None):
+              drop_remainder=True, seed=None, label_key=None):
     """Loads a TensorFlow Datasets image dataset as batches for a GAN.
 
     Loads `tfds.load(name, split=split, data_dir=data_dir)` (downloading
@@ -49,7 +49,9 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
     range of a `tanh` generator output), resizes them when `image_size` is
     given (`tf.image.resize`, bilinear with antialiasing, clipped back to
     [-1, 1]), batches and prefetches (`tf.data.AUTOTUNE`). Labels are
-    dropped. `fit()` accepts the result on every Keras backend.
+    dropped unless `label_key` names them: then the batches are
+    `(images, labels)` pairs for a class-conditional GAN. `fit()` accepts
+    the result on every Keras backend.
 
     Args:
         name: str, the TFDS dataset name, e.g. `"mnist"`, `"cifar10"`,
@@ -67,10 +69,14 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
         drop_remainder: bool; drop the last, smaller batch (keeps the batch
             size constant, which packed discriminators need).
         seed: int or `None`, seed of the shuffling.
+        label_key: `None`, or the feature holding integer class labels
+            (e.g. `"label"`): keep them beside the images.
 
     Returns:
         A `tf.data.Dataset` of float32 image batches
-        `(batch_size, height, width, channels)` in [-1, 1].
+        `(batch_size, height, width, channels)` in [-1, 1]; with
+        `label_key`, of `(images, labels)` pairs, the labels int32 of
+        shape `(batch_size,)`.
 
     Example (`tfds.testing.mock_data` stands in for the real MNIST here,
     so nothing is downloaded; leave it out to train on the real data):
@@ -102,6 +108,10 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
     if not isinstance(image_key, str):
         raise ValueError(
             f"load_tfds(): `image_key` must be a str, got {image_key!r}.")
+    if label_key is not None and not isinstance(label_key, str):
+        raise ValueError(
+            f"load_tfds(): `label_key` must be None or a str, got "
+            f"{label_key!r}.")
     size = _as_image_size(image_size)
     batch_size = validation.check_int(_OWNER, "batch_size", batch_size, 1)
     if shuffle_buffer is None:
@@ -128,6 +138,17 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
             "expected 8-bit images (uint8, (height, width, channels)). Pass "
             "image_key=... naming an image feature."
         )
+    if label_key is not None:
+        label_spec = spec.get(label_key)
+        if (label_spec is None or not label_spec.dtype.is_integer
+                or label_spec.shape.rank != 0):
+            found = ("no such feature" if label_spec is None else
+                     f"{label_spec.dtype.name} tensors of shape "
+                     f"{label_spec.shape}")
+            raise ValueError(
+                f"load_tfds(): label_key={label_key!r} must name a feature "
+                f"of integer class labels (one per example) of {name!r}; "
+                f"found {found}. Its features are {sorted(spec)}.")
     if size is None and not image_spec.shape[:2].is_fully_defined():
         raise ValueError(
             f"load_tfds(): the images of {name!r} vary in size (shape "
@@ -142,12 +163,23 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
             image = tf.clip_by_value(image, -1.0, 1.0)
         return image
 
-    # Keep only the images before shuffling, so the buffer holds no labels
-    # or other features, and shuffle 8-bit images (4x smaller than float).
-    dataset = dataset.map(lambda example: example[image_key],
-                          num_parallel_calls=tf.data.AUTOTUNE)
+    # Keep only the images (and labels) before shuffling, so the buffer
+    # holds no other features, and shuffle 8-bit images (4x smaller than
+    # float).
+    if label_key is None:
+        dataset = dataset.map(lambda example: example[image_key],
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(
+            lambda example: (example[image_key],
+                             tf.cast(example[label_key], tf.int32)),
+            num_parallel_calls=tf.data.AUTOTUNE)
     if shuffle_buffer:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed)
-    dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    if label_key is None:
+        dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(lambda image, label: (to_float(image), label),
+                              num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size, drop_remainder=bool(drop_remainder))
     return dataset.prefetch(tf.data.AUTOTUNE)
