@@ -157,6 +157,62 @@ def test_fit_on_a_torch_data_loader(ring_data, batches):
 
 
 # ----------------------------------------------------------------------
+# Labelled batches (x, y) for a class-conditional GAN
+# ----------------------------------------------------------------------
+def ring_labels(x):
+    _, centers = kag.datasets.ring(8, seed=0)
+    return np.argmin(((x[:, None] - centers[None]) ** 2).sum(-1),
+                     axis=1).astype("int32")
+
+
+def conditional_fit_and_check(data, steps):
+    """One epoch of a conditional GAN on labelled batches: the label
+    embedding and the class projection (labels reach both networks)
+    train."""
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16,), num_classes=8)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=None, **FAST)
+    embeddings = [gan.generator.get_layer("label_embedding"),
+                  gan.discriminator.get_layer("class_projection")]
+    before = [np.array(layer.get_weights()[0]) for layer in embeddings]
+    history = gan.fit(data, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+    assert int(gan.generator_optimizer.iterations) == steps
+    for layer, weights in zip(embeddings, before, strict=True):
+        assert not np.allclose(layer.get_weights()[0], weights), layer.name
+    return gan
+
+
+class LabelledRingBatches(RingBatches):
+    def __init__(self, x, y, batch_size, **kwargs):
+        super().__init__(x, batch_size, **kwargs)
+        self.y = y[np.random.default_rng(0).permutation(len(y))]
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.x[rows], self.y[rows]
+
+
+def test_conditional_fit_on_a_py_dataset(ring_data):
+    y = ring_labels(ring_data)
+    gan = conditional_fit_and_check(
+        LabelledRingBatches(ring_data, y, 128), steps=4)
+    with pytest.raises(ValueError, match=r"first batch.*\[0, 8\)"):
+        gan.fit(LabelledRingBatches(ring_data, y + 8, 128), verbose=0)
+
+
+def test_conditional_fit_on_a_torch_data_loader(ring_data):
+    torch = pytest.importorskip("torch")
+    dataset = torch.utils.data.TensorDataset(
+        torch.from_numpy(ring_data), torch.from_numpy(ring_labels(ring_data)))
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=128, shuffle=True,
+        generator=torch.Generator().manual_seed(0))
+    conditional_fit_and_check(loader, steps=4)
+
+
+# ----------------------------------------------------------------------
 # keras-cv augmentation in a tf.data pipeline
 # ----------------------------------------------------------------------
 def test_fit_on_a_keras_cv_augmented_tf_data_pipeline():

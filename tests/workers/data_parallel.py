@@ -10,9 +10,11 @@ processes with the same global batch, under this process's backend.
 - torch: 2 processes (`torch.multiprocessing`), a `gloo` process group on
   loopback, each fitting its half of every global batch.
 
-Each of the two runs trains a non-saturating GAN and a BEGAN one. Writes
-the weights of both runs (`single/<i>`, `parallel/<i>`), all optimizer
-variables and BEGAN's k_t included.
+Each of the two runs trains a non-saturating GAN, a BEGAN one and a
+class-conditional one (an auxiliary-classifier discriminator: the labels
+are sliced with their batch on every replica). Writes the weights of both
+runs (`single/<i>`, `parallel/<i>`), all optimizer variables and BEGAN's
+k_t included.
 """
 
 import os
@@ -32,14 +34,18 @@ GLOBAL_BATCH, STEPS, REPLICAS = 64, 2, 2
 
 
 def data():
-    x, _ = kag.datasets.ring(GLOBAL_BATCH * STEPS, seed=0)
-    return x
+    """The ring's samples and, as class labels, their Gaussian's index."""
+    x, centers = kag.datasets.ring(GLOBAL_BATCH * STEPS, seed=0)
+    labels = np.argmin(((x[:, None] - centers[None]) ** 2).sum(-1), axis=1)
+    return x, labels.astype("int32")
 
 
-def build_and_fit(x, batch_size, began=False):
+def build_and_fit(x, batch_size, began=False, labels=None):
     keras.utils.set_random_seed(0)
+    conditional = ({} if labels is None
+                   else {"num_classes": 8, "conditioning": "acgan"})
     nets = kag.models.mlp_gan(2, 4, hidden_units=(16, 16),
-                              autoencoder_discriminator=began)
+                              autoencoder_discriminator=began, **conditional)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
     # Every network and random draw of the step: the recommended terms
     # (denoising autoencoder, encoder) and the latent term; BEGAN's k_t.
@@ -51,8 +57,8 @@ def build_and_fit(x, batch_size, began=False):
                 jit_compile=BACKEND != "tensorflow" and "auto")
     if began:
         gan.balance.assign(0.5)  # k_t moves both ways from here
-    history = gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False,
-                      verbose=0)
+    history = gan.fit(x, labels, batch_size=batch_size, epochs=1,
+                      shuffle=False, verbose=0)
     assert all(np.isfinite(v[0]) for v in history.history.values())
     assert int(keras.ops.convert_to_numpy(
         gan.generator_optimizer.iterations)) == STEPS
@@ -63,10 +69,12 @@ def build_and_fit(x, batch_size, began=False):
     return gan
 
 
-def fit_both(x, batch_size):
-    """Weights and optimizer state after a non-saturating and a BEGAN run."""
+def fit_both(x, labels, batch_size):
+    """Weights and optimizer state after a non-saturating, a BEGAN and a
+    conditional run."""
     return (weights(build_and_fit(x, batch_size))
-            + weights(build_and_fit(x, batch_size, began=True)))
+            + weights(build_and_fit(x, batch_size, began=True))
+            + weights(build_and_fit(x, batch_size, labels=labels)))
 
 
 def weights(gan):
@@ -78,7 +86,7 @@ def local_shard(x, rank):
     """Rank `rank`'s half of every global batch, in order."""
     per_replica = GLOBAL_BATCH // REPLICAS
     return x.reshape(STEPS, REPLICAS, per_replica, -1)[:, rank].reshape(
-        -1, x.shape[-1])
+        (-1,) + x.shape[1:])
 
 
 def torch_worker(rank, output):
@@ -86,7 +94,9 @@ def torch_worker(rank, output):
 
     dist.init_process_group("gloo", rank=rank, world_size=REPLICAS)
     try:
-        state = fit_both(local_shard(data(), rank), GLOBAL_BATCH // REPLICAS)
+        x, labels = data()
+        state = fit_both(local_shard(x, rank), local_shard(labels, rank),
+                         GLOBAL_BATCH // REPLICAS)
         if rank == 0:
             np.savez(output, *state)
     finally:
@@ -102,7 +112,7 @@ def parallel_weights(output):
         keras.distribution.set_distribution(
             keras.distribution.DataParallel(devices=devices))
         try:
-            return fit_both(data(), GLOBAL_BATCH)
+            return fit_both(*data(), GLOBAL_BATCH)
         finally:
             keras.distribution.set_distribution(None)
     if BACKEND == "tensorflow":
@@ -111,7 +121,7 @@ def parallel_weights(output):
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         assert strategy.num_replicas_in_sync == REPLICAS
         with strategy.scope():
-            return fit_both(data(), GLOBAL_BATCH)
+            return fit_both(*data(), GLOBAL_BATCH)
     import socket
 
     import torch.multiprocessing as mp
@@ -134,7 +144,7 @@ def main(output):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * REPLICAS)
-    single = fit_both(data(), GLOBAL_BATCH)
+    single = fit_both(*data(), GLOBAL_BATCH)
     keras.utils.clear_session()
     parallel = parallel_weights(output)
     np.savez(output, **{f"single/{i}": w for i, w in enumerate(single)},
