@@ -111,7 +111,8 @@ def build_parser():
     return parser
 
 
-BENCHMARKS = ("mixtures", "digits", "images", "stability_map", "step_cost")
+BENCHMARKS = ("mixtures", "digits", "images", "stability_map", "step_cost",
+              "conditional")
 
 
 def _run_benchmark(name, args):

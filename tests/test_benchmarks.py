@@ -392,3 +392,35 @@ def test_a_stability_cell_trains_with_its_learning_rates(monkeypatch):
     # The method's own settings stay.
     assert kwargs["adversarial_loss"] == "rpgan"
     assert (cell["generator_lr"], cell["discriminator_lr"]) == (3e-4, 3e-3)
+
+
+@pytest.mark.backend_independent
+def test_conditional_benchmark_pools_seeds_and_scores_each_class(tmp_path):
+    from benchmarks import conditional
+
+    for seed in ("0", "1"):
+        conditional.main(["--steps", "5", "--seeds", "1", "--first-seed",
+                          seed, "--methods", "acgan,keras_io", "--output",
+                          str(tmp_path / seed)])
+    merged = conditional.main(
+        ["--merge", str(tmp_path / "0" / "conditional.json"),
+         str(tmp_path / "1" / "conditional.partial.json"), "--output",
+         str(tmp_path)])
+    assert merged["protocol"]["seeds"] == 2
+    assert 0.9 < merged["judge_accuracy"] <= 1.0
+    assert 0 < merged["digits"]["frechet_floor"] < (
+        merged["digits"]["class_frechet_floor"])
+    for dataset in ("ring", "digits"):
+        for method in ("acgan", "keras_io"):
+            entry = merged[dataset]["methods"][method]
+            assert [run["seed"] for run in entry["runs"]] == [0, 1]
+            assert set(entry["summary"]) == set(conditional.FIELDS[dataset])
+            assert all(run["steps"] == 5 for run in entry["runs"])
+        assert (tmp_path / f"conditional_samples_{dataset}.png").stat(
+            ).st_size
+    run = merged["digits"]["methods"]["acgan"]["runs"][0]
+    assert len(run["class_accuracy"]) == 10
+    # Five steps draw no digit on demand: about chance (10%).
+    assert run["conditional_accuracy"] < 0.5
+    with pytest.raises(SystemExit, match="Unknown methods"):
+        conditional.main(["--methods", "cgan", "--output", str(tmp_path)])
