@@ -304,6 +304,8 @@ def test_the_guide_runs():
                  "conditional.md", "exec"), namespace)
     assert namespace["threes"].shape == (16, 8, 8, 1)
     assert namespace["mixed"].shape == (10, 8, 8, 1)
+    # The ACGAN section's run logs the classifier's loss.
+    assert np.isfinite(namespace["history"].history["class_loss"]).all()
 
 
 def test_sample_grid_draws_one_row_per_class(tmp_path, monkeypatch):

@@ -99,6 +99,22 @@ class GenerativeMetrics(keras.callbacks.Callback):
     mode_coverage_modes_strict
     mode_coverage_high_quality
     mode_coverage_reverse_kl
+
+    Per class, for a conditional GAN (the ring's labels: each sample's
+    Gaussian):
+
+    >>> import numpy as np
+    >>> y = np.argmin(((x[:, None] - centers[None]) ** 2).sum(-1), axis=1)
+    >>> nets = kag.models.mlp_gan(2, 4, hidden_units=(16,), num_classes=8)
+    >>> cgan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    >>> cgan.compile(consistency_loss=None)
+    >>> metrics = callbacks.GenerativeMetrics(
+    ...     x, [kag.metrics.FrechetDistance(feature_dim=2)],
+    ...     real_labels=y, per_class=True)
+    >>> history = cgan.fit(x, y, batch_size=128, epochs=1, verbose=0,
+    ...                    callbacks=[metrics])
+    >>> sorted(k for k in history.history if k.startswith("frechet"))[:3]
+    ['frechet_distance', 'frechet_distance_class_0', 'frechet_distance_class_1']
     """
 
     def __init__(self, real_data, metrics, every=1, num_samples=None,

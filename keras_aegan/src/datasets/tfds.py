@@ -92,6 +92,15 @@ def load_tfds(name, split="train", image_size=None, batch_size=64,
     >>> bool(batch.numpy().min() >= -1.0 and batch.numpy().max() <= 1.0)
     True
 
+    With the labels, for a class-conditional GAN:
+
+    >>> with tfds.testing.mock_data(num_examples=64):
+    ...     pairs = kag.datasets.load_tfds("mnist", image_size=16,
+    ...                                    batch_size=32, label_key="label")
+    ...     images, labels = next(iter(pairs))
+    >>> tuple(images.shape), tuple(labels.shape), str(labels.dtype)
+    ((32, 16, 16, 1), (32,), "<dtype: 'int32'>")
+
     Then, as with any data:
 
     ```python

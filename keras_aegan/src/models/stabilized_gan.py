@@ -92,6 +92,20 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
     ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss']
     >>> gan.generate(4, seed=0).shape
     (4, 2)
+
+    A class-conditional GAN trains on `fit(x, y)` and draws a class on
+    demand:
+
+    >>> x, y = kag.datasets.digits()
+    >>> nets = kag.models.mlp_gan((8, 8, 1), 8, hidden_units=(32,),
+    ...                           output_activation="tanh", num_classes=10)
+    >>> cgan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    >>> cgan.num_classes
+    10
+    >>> cgan.compile(consistency_loss=None)
+    >>> _ = cgan.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    >>> cgan.generate(3, labels=7, seed=0).shape
+    (3, 8, 8, 1)
     """
 
     def __init__(
