@@ -370,3 +370,27 @@ def test_stability_monitor_judges_with_the_classes(make_gan):
                                              verbose=False)
     gan.fit(x, y, batch_size=64, epochs=2, verbose=0, callbacks=[monitor])
     assert monitor.events == [] and monitor._snapshot_epoch == 1
+
+
+@pytest.mark.parametrize("loss, conditioning", [
+    ("hinge", "acgan"), ("wasserstein", "projection"),
+    ("least_squares", "acgan"), ("rpgan", "projection"),
+    ("minimax", "acgan"),
+])
+def test_both_families_train_with_the_logit_losses(loss, conditioning):
+    """Every logit loss sees the logit alone (ACGAN's class logits go to
+    its class loss); the non-saturating loss is tested above."""
+    x, y, _ = ring_with_labels(128)
+    nets = kag.models.mlp_gan(2, 8, hidden_units=(16,), num_classes=8,
+                              conditioning=conditioning)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    penalty = (kag.regularizers.GradientPenalty(10.0)
+               if loss == "wasserstein" else None)
+    gan.compile(adversarial_loss=loss, consistency_loss=None,
+                gradient_penalty=penalty)
+    before = weights_of(gan)
+    history = gan.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert ("class_loss" in history.history) == (conditioning == "acgan")
+    assert any(not np.allclose(a, b) for a, b in
+               zip(before, weights_of(gan), strict=True))
