@@ -107,7 +107,8 @@ def _saved_model(source, tmp_path):
     if SAVED_MODELS:
         # The .npz last: once it is there, the .keras file is whole.
         os.makedirs(SAVED_MODELS, exist_ok=True)
-        for name in (f"{source}.keras", f"{source}.npz"):
+        for name in (f"{source}.keras", f"{source}_conditional.keras",
+                     f"{source}.npz"):
             partial = os.path.join(SAVED_MODELS, f".{os.getpid()}.{name}")
             shutil.copyfile(tmp_path / name, partial)
             os.replace(partial, os.path.join(SAVED_MODELS, name))
@@ -137,6 +138,17 @@ def test_model_saved_under_each_backend_loads_here(source, ring_data,
         reference["seed_state"])
     history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
     assert all(np.isfinite(v[0]) for v in history.history.values())
+    # A conditional GAN (ACGAN) too: its classes, class loss weight and
+    # class head come back and train on.
+    gan = keras.saving.load_model(
+        os.path.join(folder, f"{source}_conditional.keras"))
+    assert gan.num_classes == 8 and gan.class_loss_weight == 0.5
+    labels = np.arange(64) % 8
+    np.testing.assert_allclose(gan.generate(64, seed=3, labels=labels),
+                               reference["conditional_samples"], atol=1e-5)
+    history = gan.fit(ring_data, np.arange(len(ring_data)) % 8,
+                      batch_size=128, epochs=1, verbose=0)
+    assert np.isfinite(history.history["class_loss"][0])
 
 
 class _BlowUpAtEpoch4(keras.callbacks.Callback):

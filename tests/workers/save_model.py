@@ -5,7 +5,9 @@ backend of this process and saves it, with reference samples.
 
 Writes DIRECTORY/<backend>.keras and DIRECTORY/<backend>.npz (samples of
 generate() and generate(use_ema=True) for fixed latents, optimizer step
-counts, BEGAN's k_t).
+counts, BEGAN's k_t), and a class-conditional GAN (an auxiliary-classifier
+discriminator) as DIRECTORY/<backend>_conditional.keras, its samples for
+fixed latents and labels in the .npz.
 """
 
 import os
@@ -27,6 +29,14 @@ def main(directory):
     gan.fit(x, batch_size=64, epochs=1, verbose=0,
             callbacks=[kag.callbacks.GeneratorEMA(0.9)])
     gan.save(os.path.join(directory, f"{backend}.keras"))
+    labels = np.arange(256) % 8
+    nets = kag.models.mlp_gan(2, 4, hidden_units=(16,), num_classes=8,
+                              conditioning="acgan")
+    conditional = kag.StabilizedGAN(nets.generator, nets.discriminator,
+                                    seed=0)
+    conditional.compile(consistency_loss="data", class_loss_weight=0.5)
+    conditional.fit(x, labels, batch_size=64, epochs=1, verbose=0)
+    conditional.save(os.path.join(directory, f"{backend}_conditional.keras"))
     np.savez(
         os.path.join(directory, f"{backend}.npz"),
         samples=gan.generate(64, seed=3),
@@ -35,6 +45,8 @@ def main(directory):
             gan.generator_optimizer, gan.discriminator_optimizer,
             gan.autoencoder_optimizer)],
         seed_state=keras.ops.convert_to_numpy(gan.seed_generator.state),
+        conditional_samples=conditional.generate(
+            64, seed=3, labels=labels[:64]),
     )
     print("saved", backend)
 
