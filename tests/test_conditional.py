@@ -394,3 +394,34 @@ def test_both_families_train_with_the_logit_losses(loss, conditioning):
     assert ("class_loss" in history.history) == (conditioning == "acgan")
     assert any(not np.allclose(a, b) for a, b in
                zip(before, weights_of(gan), strict=True))
+
+
+def test_backup_and_restore_resumes_a_conditional_gan(tmp_path):
+    """An interrupted conditional run goes on where it stopped: every
+    weight (class head included) and the optimizers' step counts."""
+    x, y, _ = ring_with_labels(256)
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.weights = weights_of(self.model)
+
+    gan = acgan()
+    gan.compile(consistency_loss=None)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        gan.fit(x, y, batch_size=64, epochs=4, verbose=0, callbacks=[
+            keras.callbacks.BackupAndRestore(str(tmp_path)), Interrupt()])
+    stopped = weights_of(gan)
+    resumed, probe = acgan(seed=1), Probe()
+    resumed.compile(consistency_loss=None)
+    history = resumed.fit(x, y, batch_size=64, epochs=4, verbose=0,
+                          callbacks=[keras.callbacks.BackupAndRestore(
+                              str(tmp_path)), probe])
+    assert all(np.allclose(a, b) for a, b in
+               zip(probe.weights, stopped, strict=True))
+    assert len(history.history["class_loss"]) == 2
+    assert int(resumed.generator_optimizer.iterations) == 16
