@@ -309,3 +309,61 @@ def test_bad_input_matrix(name, ring_data, tmp_path):
     assert gan.generator_optimizer is optimizer
     assert [c.kind for c in gan.consistency_losses] == ["manifold"]
     still_trains(gan, ring_data)
+
+
+# ----------------------------------------------------------------------
+# Porting a recipe (the keras-io GAN): the errors name what to change
+# ----------------------------------------------------------------------
+@pytest.mark.backend_independent
+def test_swapped_networks_are_named_swapped():
+    nets = kag.models.dcgan((8, 8, 1), 16, filters=8)
+    with pytest.raises(ValueError, match="look swapped"):
+        kag.StabilizedGAN(nets.discriminator, nets.generator)
+    points = tiny_nets()
+    with pytest.raises(ValueError, match="look swapped"):
+        kag.StabilizedGAN(points.discriminator, points.generator)
+
+
+@pytest.mark.backend_independent
+def test_recipe_compile_arguments_get_our_names():
+    gan = tiny_gan()
+    with pytest.raises(TypeError, match=(
+            r"d_optimizer= -> discriminator_optimizer=, g_optimizer= -> "
+            r"generator_optimizer=, loss_fn= -> adversarial_loss=")):
+        gan.compile(d_optimizer=keras.optimizers.Adam(),
+                    g_optimizer=keras.optimizers.Adam(),
+                    loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+    assert not gan.compiled
+
+
+def test_binary_crossentropy_on_logits_is_the_non_saturating_loss(
+        ring_data):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None,
+                adversarial_loss=keras.losses.BinaryCrossentropy(
+                    from_logits=True))
+    assert isinstance(gan.adversarial_loss, kag.losses.NonSaturatingLoss)
+    history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"]).all()
+    for loss, match in (("binary_crossentropy", "'non_saturating'"),
+                        (keras.losses.BinaryCrossentropy(), "from_logits"),
+                        (keras.losses.BinaryCrossentropy(
+                            from_logits=True, label_smoothing=0.1),
+                         "label smoothing")):
+        with pytest.raises(ValueError, match=match):
+            tiny_gan().compile(adversarial_loss=loss)
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("activation, advice", [
+    ("sigmoid", r"/ 255 for 8-bit images: the generator's sigmoid"),
+    ("tanh", r"/ 127.5 - 1 for 8-bit images: the generator's tanh"),
+])
+def test_integer_images_get_advice_for_the_output_activation(activation,
+                                                             advice):
+    nets = kag.models.mlp_gan((8, 8, 1), LATENT_DIM, hidden_units=(8,),
+                              output_activation=activation)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator)
+    gan.compile(consistency_loss=None)
+    with pytest.raises(TypeError, match=advice):
+        gan.fit(np.zeros((16, 8, 8, 1), "uint8"), verbose=0)

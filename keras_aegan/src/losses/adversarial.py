@@ -10,6 +10,7 @@ trains. Adding an objective means adding one subclass (and, for a built-in,
 one entry in `ALIASES`).
 """
 
+import keras
 from keras import ops
 
 from keras_aegan.src import validation
@@ -485,12 +486,41 @@ ALIASES = {
 }
 
 
+def _refuse_binary_crossentropy(identifier):
+    """Binary cross-entropy as recipes pass it: accepted on logits as the
+    non-saturating loss (see `get`); anything else is explained."""
+    bce_names = ("binary_crossentropy", "bce", "BinaryCrossentropy")
+    if isinstance(identifier, str) and identifier in bce_names:
+        raise ValueError(
+            f"adversarial_loss={identifier!r}: the discriminator outputs "
+            "logits, and the GAN loss that recipes write with binary "
+            "cross-entropy (the keras-io GAN: BinaryCrossentropy("
+            "from_logits=True), generated samples labelled real for the "
+            "generator) is adversarial_loss='non_saturating' (the "
+            "compile() default; 'minimax' is the original, saturating "
+            "form). Pass one of these names.")
+    if isinstance(identifier, keras.losses.BinaryCrossentropy):
+        config = identifier.get_config()
+        if not config.get("from_logits") or config.get("label_smoothing"):
+            raise ValueError(
+                f"adversarial_loss=BinaryCrossentropy({config}): the "
+                "discriminator outputs logits, so only "
+                "BinaryCrossentropy(from_logits=True) without label "
+                "smoothing is the non-saturating loss (accepted as "
+                "'non_saturating'). Pass adversarial_loss='non_saturating', "
+                "or end the discriminator without a sigmoid.")
+
+
 def get(identifier):
     """Returns an adversarial loss object from a name or an instance."""
     if isinstance(identifier, AdversarialLoss):
         return identifier
     if isinstance(identifier, str) and identifier in ALIASES:
         return ALIASES[identifier]()
+    _refuse_binary_crossentropy(identifier)
+    if isinstance(identifier, keras.losses.BinaryCrossentropy):
+        # The keras-io recipe's loss on logits: the non-saturating GAN loss.
+        return NonSaturatingLoss()
     if isinstance(identifier, str):
         raise ValueError(
             f"Unknown adversarial_loss: {identifier!r}. Expected one of "

@@ -24,6 +24,23 @@ KERAS_COMPILE_KWARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
                         "auto_scale_loss")
 _NOT_FOR_A_GAN = ("optimizer", "loss", "loss_weights", "metrics",
                   "weighted_metrics")
+GAN_COMPILE_ARGS = ("generator_optimizer", "discriminator_optimizer",
+                    "autoencoder_optimizer", "adversarial_loss",
+                    "consistency_loss", "gradient_penalty",
+                    "discriminator_steps", "class_loss_weight")
+# The names GAN recipes (the keras-io GAN, PyTorch code) give them.
+_RECIPE_NAMES = {
+    "d_optimizer": "discriminator_optimizer",
+    "g_optimizer": "generator_optimizer",
+    "disc_optimizer": "discriminator_optimizer",
+    "gen_optimizer": "generator_optimizer",
+    "optimizer_d": "discriminator_optimizer",
+    "optimizer_g": "generator_optimizer",
+    "loss_fn": "adversarial_loss",
+    "gan_loss": "adversarial_loss",
+    "d_steps": "discriminator_steps",
+    "n_critic": "discriminator_steps",
+}
 
 
 def recommended_consistency_losses():
@@ -72,9 +89,14 @@ def check_keras_kwargs(kwargs):
             )
     unknown = sorted(set(kwargs) - set(KERAS_COMPILE_KWARGS))
     if unknown:
+        renames = [f"{name}= -> {_RECIPE_NAMES[name]}=" for name in unknown
+                   if name in _RECIPE_NAMES]
         raise TypeError(
             f"StabilizedGAN.compile() got unexpected argument(s) {unknown}."
-            f" Accepted Keras arguments: {', '.join(KERAS_COMPILE_KWARGS)}."
+            + (f" Its names for them: {', '.join(renames)}." if renames
+               else "")
+            + f" Its own arguments: {', '.join(GAN_COMPILE_ARGS)}; Keras' "
+            f"arguments it accepts: {', '.join(KERAS_COMPILE_KWARGS)}."
         )
 
 

@@ -87,11 +87,19 @@ def validate_data(x, data_shape, activation=None):
             f"generator's output.{hint}"
         )
     if not np.issubdtype(samples.dtype, np.floating):
+        if activation == "sigmoid":
+            advice = ("x = x.astype('float32') / 255 for 8-bit images: the "
+                      "generator's sigmoid output spans [0, 1]")
+        elif activation == "tanh":
+            advice = ("x = x.astype('float32') / 127.5 - 1 for 8-bit "
+                      "images: the generator's tanh output spans [-1, 1]")
+        else:
+            advice = ("x = x.astype('float32') / 127.5 - 1 for 8-bit images "
+                      "with a tanh output (or / 255 with a sigmoid one)")
         raise TypeError(
             f"The samples must be floating point, got dtype {samples.dtype}. "
             "Convert and scale them to the generator's output range, e.g. "
-            "x = x.astype('float32') / 127.5 - 1 for 8-bit images and a tanh "
-            "output."
+            f"{advice}."
         )
     finite = np.isfinite(samples)
     if not finite.all():

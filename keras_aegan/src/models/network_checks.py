@@ -68,6 +68,37 @@ def _symbolic_call(name, network, input_shape, label_shape=None,
     return outputs
 
 
+def _shapes(network, attribute):
+    tensors = (getattr(network, attribute, None)
+               if isinstance(network, keras.Model) else None)
+    try:
+        return [tuple(t.shape[1:]) for t in tensors or ()]
+    except (AttributeError, TypeError, ValueError):
+        return []
+
+
+def check_not_swapped(generator, discriminator):
+    """Raises if the two networks look passed in each other's place (the
+    keras-io recipe builds `GAN(discriminator, generator)`): a "generator"
+    with a single `(batch, 1)` output whose input is what the
+    "discriminator" outputs."""
+    generator_out = _shapes(generator, "outputs")
+    generator_in = _shapes(generator, "inputs")
+    discriminator_out = _shapes(discriminator, "outputs")
+    if (generator_out and generator_out[0] == (1,) and generator_in
+            and discriminator_out
+            and generator_in[0] == discriminator_out[0]
+            and discriminator_out[0] != (1,)):
+        raise ValueError(
+            "The generator and the discriminator look swapped: the "
+            f"`generator` maps {generator_in[0]} to {generator_out[0]} (a "
+            f"discriminator's logit) and the `discriminator` outputs "
+            f"samples of shape {discriminator_out[0]}. StabilizedGAN takes "
+            "the generator first: StabilizedGAN(generator, discriminator) "
+            "(the keras-io GAN's constructor takes the discriminator "
+            "first).")
+
+
 def infer_latent_dim(generator, latent_dim):
     if latent_dim is not None and (isinstance(latent_dim, bool)
                                    or not isinstance(latent_dim, int)

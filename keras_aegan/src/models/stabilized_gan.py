@@ -122,6 +122,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         # Validate everything before touching any state.
         network_checks.check_network("generator", generator)
         network_checks.check_network("discriminator", discriminator)
+        network_checks.check_not_swapped(generator, discriminator)
         latent_dim = network_checks.infer_latent_dim(generator, latent_dim)
         generator_labels = discriminator_labels = None
         if conditional.check_pair(generator, discriminator):
