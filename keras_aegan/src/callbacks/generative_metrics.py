@@ -113,8 +113,9 @@ class GenerativeMetrics(keras.callbacks.Callback):
     ...     real_labels=y, per_class=True)
     >>> history = cgan.fit(x, y, batch_size=128, epochs=1, verbose=0,
     ...                    callbacks=[metrics])
-    >>> sorted(k for k in history.history if k.startswith("frechet"))[:3]
-    ['frechet_distance', 'frechet_distance_class_0', 'frechet_distance_class_1']
+    >>> keys = sorted(k for k in history.history if k.startswith("frechet"))
+    >>> print(*keys[:3])
+    frechet_distance frechet_distance_class_0 frechet_distance_class_1
     """
 
     def __init__(self, real_data, metrics, every=1, num_samples=None,

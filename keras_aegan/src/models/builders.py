@@ -216,10 +216,10 @@ def mlp_gan(
 
     >>> acgan = kag.models.mlp_gan(2, 8, hidden_units=(16,), num_classes=4,
     ...                            conditioning="acgan")
-    >>> [tuple(t.shape) for t in acgan.generator.inputs]
-    [(None, 8), (None, 1)]
-    >>> [tuple(t.shape) for t in acgan.discriminator.outputs]
-    [(None, 1), (None, 4)]
+    >>> print(*[tuple(t.shape) for t in acgan.generator.inputs])
+    (None, 8) (None, 1)
+    >>> print(*[tuple(t.shape) for t in acgan.discriminator.outputs])
+    (None, 1) (None, 4)
     """
     shape = _as_shape(data_dim)
     latent_dim = validation.check_positive_int("mlp_gan()", "latent_dim",
