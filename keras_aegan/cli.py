@@ -17,7 +17,22 @@ def _positive_int(text):
     return value
 
 
+def _positive_float(text):
+    """The argparse type of the learning rates: a float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a number > 0, got {text!r}")
+    return value
+
+
 def build_parser():
+    from keras_aegan.src.losses.adversarial import ALIASES
+    from keras_aegan.src.train import PENALTIES
+
     parser = argparse.ArgumentParser(
         prog="keras-aegan",
         description="Autoencoder-stabilized GANs for Keras 3.",
@@ -49,8 +64,10 @@ def build_parser():
     train.add_argument(
         "--data", required=True,
         help="'digits', 'ring', 'grid', 'tfds:NAME' (tensorflow-datasets, "
-        "images scaled to [-1, 1]) or a .npy file of samples (uint8 images "
-        "are scaled to [-1, 1]; (n, h, w) arrays get a channel axis)")
+        "images scaled to [-1, 1]), a folder of PNG/JPEG images (class "
+        "sub-folders are the labels with --conditional) or a .npy file of "
+        "samples (uint8 images are scaled to [-1, 1]; (n, h, w) arrays get "
+        "a channel axis)")
     train.add_argument(
         "--labels", default=None,
         help="a .npy file of integer class labels, one per sample of "
@@ -63,8 +80,30 @@ def build_parser():
                        help="recommended (default), none, or a "
                        "comma-separated list of manifold, data, latent")
     train.add_argument("--adversarial-loss", default="non_saturating",
-                       choices=["non_saturating", "minimax", "hinge",
-                                "wasserstein", "least_squares"])
+                       choices=sorted(ALIASES),
+                       help="ebgan and began train an autoencoder "
+                       "discriminator")
+    train.add_argument(
+        "--gradient-penalty", default=None, metavar="NAME[=WEIGHT]",
+        help="none, " + ", ".join(
+            f"{name} (default weight {weight:g})"
+            for name, (_, weight, _) in PENALTIES.items()))
+    train.add_argument("--discriminator-steps", type=_positive_int,
+                       default=1)
+    train.add_argument("--learning-rate", type=_positive_float, default=None,
+                       help="Adam's learning rate for both networks "
+                       "(default 2e-4, beta_1 0.5)")
+    train.add_argument("--generator-lr", type=_positive_float, default=None)
+    train.add_argument("--discriminator-lr", type=_positive_float,
+                       default=None)
+    train.add_argument("--checkpoint-every", type=_positive_int,
+                       default=None, metavar="N",
+                       help="save OUTPUT/checkpoints/epoch_NNNN.keras every "
+                       "N epochs")
+    train.add_argument("--resume", action="store_true",
+                       help="back the run up in OUTPUT/backup after each "
+                       "epoch and, when a backup is there, go on from it: "
+                       "rerun the same command after an interruption")
     train.add_argument("--network", default="auto",
                        choices=["auto", "mlp", "dcgan"],
                        help="auto: dcgan for square images of side 32 or "
@@ -73,7 +112,8 @@ def build_parser():
     train.add_argument("--batch-size", type=_positive_int, default=64)
     train.add_argument("--latent-dim", type=_positive_int, default=32)
     train.add_argument("--image-size", type=_positive_int, default=None,
-                       help="resize tfds images to this side")
+                       help="resize the images (tfds or a folder) to this "
+                       "side")
     train.add_argument("--ema", type=float, default=None,
                        help="keep a GeneratorEMA with this decay (e.g. "
                        "0.999) and sample from it")
@@ -142,6 +182,17 @@ def main(argv=None):
         env = dict(os.environ, KERAS_BACKEND=args.backend)
         os.execve(sys.executable,
                   [sys.executable, "-m", "keras_aegan", *argv], env)
+    from keras_aegan.src.train import CLIError
+
+    try:
+        return _run(args)
+    except CLIError as error:
+        # Printed here: a SystemExit with status 2 prints nothing.
+        print(f"keras-aegan {args.command}: error: {error}", file=sys.stderr)
+        raise
+
+
+def _run(args):
     if args.command == "demo":
         from keras_aegan.src.demo import run_demo
 

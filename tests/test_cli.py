@@ -6,7 +6,10 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
+
+import keras_aegan as kag
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKEND = keras.backend.backend()
@@ -75,7 +78,6 @@ def test_bench_runs_a_benchmark(tmp_path):
 
 def test_train_then_sample_on_a_npy_file(tmp_path):
     # A newcomer's own images: 8-bit grayscale (n, h, w) in a .npy file.
-    import numpy as np
 
     rng = np.random.default_rng(0)
     images = (rng.uniform(size=(96, 8, 8)) * 255).astype("uint8")
@@ -163,7 +165,6 @@ def test_conditional_train_then_sample_in_process(tmp_path, capsys):
     """`train --data x.npy --labels y.npy` trains a conditional GAN and
     `sample --labels` draws the asked class (in process: the subprocess
     path is the npy test above)."""
-    import numpy as np
 
     import keras_aegan as kag
     from keras_aegan.cli import main
@@ -196,7 +197,6 @@ def test_conditional_train_then_sample_in_process(tmp_path, capsys):
 
 @pytest.mark.backend_independent
 def test_conditional_argument_errors(tmp_path):
-    import numpy as np
 
     from keras_aegan.cli import main
 
@@ -235,3 +235,102 @@ def test_train_a_conditional_gan_on_a_tfds_dataset(tmp_path):
     model = keras.saving.load_model(tmp_path / "model.keras")
     assert model.num_classes == 10
     assert model.generate(3, labels=4).shape == (3, 8, 8, 1)
+
+
+def _image_folder(root, count=128, sizes=None):
+    """`count` 8x8 digits as PNG files, one sub-folder per class."""
+    from PIL import Image
+
+    x, y = kag.datasets.digits()
+    for i in range(count):
+        folder = root / str(y[i])
+        folder.mkdir(parents=True, exist_ok=True)
+        image = ((x[i, ..., 0] + 1) * 127.5).astype(np.uint8)
+        Image.fromarray(image, "L").save(folder / f"{i}.png")
+    return root
+
+
+def test_train_on_an_image_folder_with_every_option_and_resume(
+        tmp_path, monkeypatch):
+    """A folder of PNG files (class sub-folders as labels), the loss,
+    penalty, steps and learning-rate options, checkpoints, and --resume:
+    interrupted after epoch 2, the same command goes on to epoch 4."""
+    from keras_aegan.cli import main
+    from keras_aegan.src import train
+
+    folder = _image_folder(tmp_path / "images")
+    out = tmp_path / "run"
+    command = ["train", "--data", str(folder), "--conditional", "--epochs",
+               "4", "--batch-size", "32", "--adversarial-loss", "hinge",
+               "--gradient-penalty", "r1=1", "--discriminator-steps", "2",
+               "--generator-lr", "1e-3", "--learning-rate", "3e-4",
+               "--checkpoint-every", "2", "--resume", "--verbose", "0",
+               "--output", str(out)]
+    save = train._CheckpointEvery.on_epoch_end
+
+    def interrupt_after_epoch_2(self, epoch, logs=None):
+        save(self, epoch, logs)
+        if epoch == 1:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(train._CheckpointEvery, "on_epoch_end",
+                        interrupt_after_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        main(command)
+    assert (out / "checkpoints" / "epoch_0002.keras").exists()
+    assert not (out / "model.keras").exists()
+    monkeypatch.setattr(train._CheckpointEvery, "on_epoch_end", save)
+    assert main(command) == 0
+    rows = (out / "history.csv").read_text().strip().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["0", "1", "2", "3"]
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.num_classes == 10 and model.discriminator_steps == 2
+    assert isinstance(model.gradient_penalty, kag.regularizers.R1Penalty)
+    # 128 images in batches of 32: 4 steps an epoch, 4 epochs in all.
+    assert int(model.generator_optimizer.iterations) == 16
+    assert int(model.discriminator_optimizer.iterations) == 32
+    np.testing.assert_allclose(
+        float(model.generator_optimizer.learning_rate), 1e-3)
+    np.testing.assert_allclose(
+        float(model.discriminator_optimizer.learning_rate), 3e-4)
+    assert (out / "checkpoints" / "epoch_0004.keras").exists()
+    assert not (out / "backup").exists()  # removed once the run ends
+
+
+@pytest.mark.backend_independent
+def test_image_folder_errors_exit_2_and_write_nothing(tmp_path):
+    from PIL import Image
+
+    from keras_aegan.cli import main
+
+    (tmp_path / "mixed").mkdir()
+    Image.fromarray(np.zeros((8, 8), "uint8")).save(tmp_path / "mixed/a.png")
+    Image.fromarray(np.zeros((9, 9), "uint8")).save(tmp_path / "mixed/b.png")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "c.png").write_bytes(b"not a png")
+    (tmp_path / "empty").mkdir()
+    cases = {"missing": "no such file or folder",
+             "mixed": r"differ in size \(a.png is 8x8, b.png is 9x9\)",
+             "broken": "c.png is not a readable image",
+             "empty": "holds no images"}
+    for name, match in cases.items():
+        out = tmp_path / f"out_{name}"
+        with pytest.raises(SystemExit, match=match) as exit_info:
+            main(["train", "--data", str(tmp_path / name), "--output",
+                  str(out)])
+        assert exit_info.value.code == 2 and not out.exists()
+    with pytest.raises(SystemExit, match="choose from none, r1") as exit_info:
+        main(["train", "--data", "ring", "--gradient-penalty", "r3",
+              "--output", str(tmp_path / "x")])
+    assert exit_info.value.code == 2
+
+
+@pytest.mark.backend_independent
+def test_train_with_an_autoencoder_discriminator_loss(tmp_path):
+    from keras_aegan.cli import main
+
+    assert main(["train", "--data", "ring", "--epochs", "1", "--batch-size",
+                 "512", "--adversarial-loss", "began", "--consistency",
+                 "none", "--verbose", "0", "--output", str(tmp_path)]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert {"convergence", "balance"} <= set(metrics["final_logs"]) | set(
+        metrics["last_epoch_metrics"])
