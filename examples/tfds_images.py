@@ -1,12 +1,16 @@
-"""Train on a TensorFlow Datasets image dataset with keras-cv augmentation.
+"""Train on a TensorFlow Datasets image dataset with data augmentation.
 
 `kag.datasets.load_tfds` gives a `tf.data` pipeline of float32 image
-batches in [-1, 1] (shuffled, resized, prefetched); a keras-cv layer mapped
-over it augments the real images; `fit` takes the pipeline on every Keras
-backend. Flips keep the distribution of natural images (CIFAR-10), so the
-generator still learns the data, not its augmentations; for augmentations
-that would leak into the samples, put `kag.layers.DifferentiableAugmentation`
-in front of the discriminator instead (DiffAugment).
+batches in [-1, 1] (shuffled, resized, prefetched); Keras' own augmentation
+layers (`keras.layers.RandomFlip`, which run inside `tf.data` whatever the
+Keras backend) mapped over it augment the real images; `fit` takes the
+pipeline on every Keras backend. `--keras-cv` uses keras-cv's RandomFlip
+instead (the same flip; keras-cv is no longer developed, Keras core has
+the layers now). Flips keep the distribution of natural images (CIFAR-10),
+so the generator still learns the data, not its augmentations; for
+augmentations that would leak into the samples, put
+`kag.layers.DifferentiableAugmentation` in front of the discriminator
+instead (DiffAugment).
 
 The first real run downloads the dataset into ~/tensorflow_datasets (or
 --data-dir). `--mock` replaces the download with
@@ -15,14 +19,13 @@ The first real run downloads the dataset into ~/tensorflow_datasets (or
 
 Run:
     KERAS_BACKEND=jax python examples/tfds_images.py --dataset cifar10
-    KERAS_BACKEND=jax python examples/tfds_images.py --quick
+    KERAS_BACKEND=jax python examples/tfds_images.py --quick [--keras-cv]
 """
 
 import argparse
 import contextlib
 
 import keras
-import keras_cv
 import tensorflow_datasets as tfds
 
 import keras_aegan as kag
@@ -36,13 +39,20 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--mock", action="store_true",
                         help="tfds.testing.mock_data instead of the download")
+    parser.add_argument("--keras-cv", action="store_true",
+                        help="keras-cv's RandomFlip instead of Keras'")
     parser.add_argument("--quick", action="store_true",
                         help="--mock, 16x16 images, 1 epoch of 4 batches")
     args = parser.parse_args(argv)
     if args.quick:
         args.mock, args.image_size, args.epochs = True, 16, 1
 
-    flip = keras_cv.layers.RandomFlip("horizontal")
+    if args.keras_cv:
+        import keras_cv
+
+        flip = keras_cv.layers.RandomFlip("horizontal")
+    else:
+        flip = keras.layers.RandomFlip("horizontal", seed=0)
 
     def augment(images):
         return flip(images, training=True)
@@ -55,7 +65,8 @@ def main(argv=None):
             data_dir=args.data_dir, seed=0)
         if args.quick:
             images = images.take(4)
-        # keras-cv layers run inside tf.data on any backend.
+        # Keras' (and keras-cv's) preprocessing layers run inside tf.data
+        # on any backend.
         images = images.map(augment)
         channels = images.element_spec.shape[-1]
 

@@ -213,8 +213,36 @@ def test_conditional_fit_on_a_torch_data_loader(ring_data):
 
 
 # ----------------------------------------------------------------------
-# keras-cv augmentation in a tf.data pipeline
+# Keras core augmentation (and keras-cv's) in a tf.data pipeline
 # ----------------------------------------------------------------------
+def test_fit_on_a_keras_core_augmented_tf_data_pipeline():
+    """Keras' own augmentation layers inside tf.data (they run on
+    TensorFlow there) feed fit() on every backend."""
+    tf = pytest.importorskip("tensorflow")
+    x, _ = kag.datasets.digits()
+    x = x[:128]
+    # Layer by layer: a keras.Sequential of them is a model of the Keras
+    # backend, which tf.data cannot run on JAX or PyTorch.
+    flip = keras.layers.RandomFlip("horizontal", seed=0)
+    translate = keras.layers.RandomTranslation(
+        0.25, 0.25, fill_mode="constant", fill_value=-1.0, seed=0)
+
+    def augment(batch):
+        return translate(flip(batch, training=True), training=True)
+
+    images = (tf.data.Dataset.from_tensor_slices(x)
+              .batch(32, drop_remainder=True)
+              .map(augment,
+                   num_parallel_calls=tf.data.AUTOTUNE)
+              .prefetch(tf.data.AUTOTUNE))
+    augmented = np.concatenate([b.numpy() for b in images])
+    assert augmented.shape == x.shape and augmented.dtype == np.float32
+    assert augmented.min() >= -1.0 - 1e-6 and augmented.max() <= 1.0 + 1e-6
+    changed = (np.abs(augmented - x) > 1e-6).reshape(len(x), -1).any(axis=1)
+    assert changed.mean() > 0.5
+    fit_and_check(image_gan(), images, steps=4)
+
+
 def test_fit_on_a_keras_cv_augmented_tf_data_pipeline():
     tf = pytest.importorskip("tensorflow")
     keras_cv = pytest.importorskip("keras_cv")
