@@ -43,19 +43,21 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
-        "demo",
+        "demo", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="train a StabilizedGAN on the bundled 8x8 digits (offline)",
         description="Trains a StabilizedGAN on scikit-learn's bundled 8x8 "
         "digits and writes samples.png, losses.png, metrics.json and "
         "model.keras.",
     )
-    demo.add_argument("--output", default="runs/demo",
-                      help="output folder (default: runs/demo)")
-    demo.add_argument("--epochs", type=_positive_int, default=150)
-    demo.add_argument("--batch-size", type=_positive_int, default=64)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--output", default="runs/demo", help="output folder")
+    demo.add_argument("--epochs", type=_positive_int, default=150,
+                      help="passes over the digits")
+    demo.add_argument("--batch-size", type=_positive_int, default=64,
+                      help="samples per step")
+    demo.add_argument("--seed", type=int, default=0,
+                      help="seed of the weights and the latents")
     train = commands.add_parser(
-        "train",
+        "train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="train a StabilizedGAN on a dataset and save it",
         description="Trains a StabilizedGAN and writes samples.png, "
         "losses.png, history.csv, metrics.json and model.keras into "
@@ -77,7 +79,7 @@ def build_parser():
         help="train a class-conditional GAN on the data's labels (digits; "
         "tfds:NAME with a 'label' feature; ring/grid: the Gaussian's index)")
     train.add_argument("--consistency", default="recommended",
-                       help="recommended (default), none, or a "
+                       help="recommended, none, or a "
                        "comma-separated list of manifold, data, latent")
     train.add_argument("--adversarial-loss", default="non_saturating",
                        choices=sorted(ALIASES),
@@ -89,13 +91,17 @@ def build_parser():
             f"{name} (default weight {weight:g})"
             for name, (_, weight, _) in PENALTIES.items()))
     train.add_argument("--discriminator-steps", type=_positive_int,
-                       default=1)
+                       default=1,
+                       help="discriminator updates per generator update")
     train.add_argument("--learning-rate", type=_positive_float, default=None,
-                       help="Adam's learning rate for both networks "
-                       "(default 2e-4, beta_1 0.5)")
-    train.add_argument("--generator-lr", type=_positive_float, default=None)
+                       help="Adam's learning rate (beta_1 0.5) for both "
+                       "networks; unset: compile()'s Adam(2e-4, beta_1=0.5)")
+    train.add_argument("--generator-lr", type=_positive_float, default=None,
+                       help="the generator's rate (over --learning-rate)")
     train.add_argument("--discriminator-lr", type=_positive_float,
-                       default=None)
+                       default=None,
+                       help="the discriminator's rate (over "
+                       "--learning-rate)")
     train.add_argument("--checkpoint-every", type=_positive_int,
                        default=None, metavar="N",
                        help="save OUTPUT/checkpoints/epoch_NNNN.keras every "
@@ -108,28 +114,36 @@ def build_parser():
                        choices=["auto", "mlp", "dcgan"],
                        help="auto: dcgan for square images of side 32 or "
                        "64, mlp otherwise")
-    train.add_argument("--epochs", type=_positive_int, default=20)
-    train.add_argument("--batch-size", type=_positive_int, default=64)
-    train.add_argument("--latent-dim", type=_positive_int, default=32)
+    train.add_argument("--epochs", type=_positive_int, default=20,
+                       help="passes over the data")
+    train.add_argument("--batch-size", type=_positive_int, default=64,
+                       help="samples per step")
+    train.add_argument("--latent-dim", type=_positive_int, default=32,
+                       help="size of the generator's input")
     train.add_argument("--image-size", type=_positive_int, default=None,
                        help="resize the images (tfds or a folder) to this "
                        "side")
     train.add_argument("--ema", type=float, default=None,
                        help="keep a GeneratorEMA with this decay (e.g. "
                        "0.999) and sample from it")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=int, default=0,
+                       help="seed of the weights, the data order and the "
+                       "latents")
     train.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                        help="Keras' fit verbosity (1: progress bar)")
-    train.add_argument("--output", default="runs/train")
+    train.add_argument("--output", default="runs/train",
+                       help="output folder")
     sample = commands.add_parser(
-        "sample",
+        "sample", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="generate samples from a saved model",
         description="Loads a StabilizedGAN .keras file and writes samples "
         "to a .png (image grid or 2-D scatter plot) or .npy file.",
     )
     sample.add_argument("model", help="path to a .keras file")
-    sample.add_argument("--num", type=_positive_int, default=64)
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--num", type=_positive_int, default=64,
+                        help="number of samples")
+    sample.add_argument("--seed", type=int, default=0,
+                        help="seed of the latents (and of random labels)")
     sample.add_argument(
         "--labels", default=None,
         help="a conditional model's classes: one (--labels 3) or a "

@@ -334,3 +334,18 @@ def test_train_with_an_autoencoder_discriminator_loss(tmp_path):
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert {"convergence", "balance"} <= set(metrics["final_logs"]) | set(
         metrics["last_epoch_metrics"])
+
+
+@pytest.mark.backend_independent
+def test_help_lists_every_option_with_its_default():
+    from keras_aegan.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name in ("demo", "train", "sample"):
+        text = commands[name].format_help()
+        for action in commands[name]._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"{name} {action.option_strings[0]}"
+        assert text.count("(default:") >= len(commands[name]._actions) - 2
+    assert "(default: non_saturating)" in commands["train"].format_help()
