@@ -325,6 +325,39 @@ def format_table(results, dataset):
     return "\n".join(lines)
 
 
+def markdown_table(results, dataset):
+    """One dataset of a conditional.json as a Markdown table (mean ± s.e.
+    over seeds; accuracies and HQ in %)."""
+    entry = results[dataset]
+    percent = {"conditional_accuracy", "high_quality"}
+    header = {"conditional_accuracy": "accuracy %", "modes": "modes",
+              "high_quality": "HQ %", "reverse_kl": "reverse KL",
+              "class_frechet": "per-class Fréchet (floor "
+                               f"{entry.get('class_frechet_floor', 0):.2f})",
+              "class_kl": "class KL",
+              "frechet_distance": "Fréchet (floor "
+                                  f"{entry.get('frechet_floor', 0):.2f})"}
+    fields = FIELDS[dataset]
+    lines = ["| method | seeds | " + " | ".join(header[f] for f in fields)
+             + (" | failed |" if dataset == "ring" else " |"),
+             "| --- | --- |" + " --- |" * (len(fields)
+                                           + (dataset == "ring"))]
+    for method, e in entry["methods"].items():
+        cells = []
+        for f in fields:
+            scale = 100.0 if f in percent else 1.0
+            digits = 3 if "kl" in f else 1 if f in percent else 2
+            mean = e["summary"][f]["mean"] * scale
+            sem = e["summary"][f]["sem"] * scale
+            cells.append(f"{mean:.{digits}f} ± {sem:.{digits}f}")
+        if dataset == "ring":
+            cells.append(f"{sum(r['failed'] for r in e['runs'])}"
+                         f"/{len(e['runs'])}")
+        lines.append(f"| {method} | {len(e['runs'])} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(results, dataset, output):
     """The first seed's samples of each method: the ring coloured by the
     asked class, the digits one row per class."""

@@ -3,6 +3,7 @@
 Run:  python benchmarks/report.py --mixtures runs/bench/mixtures.json
           [--digits runs/bench/digits.json] [--images runs/bench/images.json]
           [--stability-map runs/bench/stability_map.json]
+          [--conditional runs/bench/conditional.json]
           [--update-docs docs/benchmarks.md]
 Prints one table per mixture (our methods, then the published rows) and per
 digits variant, with mean ± standard error over seeds and the per-seed
@@ -200,6 +201,7 @@ def main(argv=None):
     parser.add_argument("--digits")
     parser.add_argument("--images")
     parser.add_argument("--stability-map")
+    parser.add_argument("--conditional")
     parser.add_argument("--update-docs", metavar="PAGE",
                         help="rewrite the tables of this page in place")
     args = parser.parse_args(argv)
@@ -250,6 +252,14 @@ def main(argv=None):
         for variant in [k for k in results if k.startswith("stacked")]:
             print(f"\n**{variant}**\n")
             print(digits_table(results, variant))
+    if args.conditional:
+        from benchmarks import conditional
+
+        with open(args.conditional) as f:
+            results = json.load(f)
+        for dataset in [d for d in conditional.FIELDS if d in results]:
+            print(f"\n**{dataset}**\n")
+            print(conditional.markdown_table(results, dataset))
     if args.stability_map:
         from benchmarks import stability_map
 

@@ -422,5 +422,11 @@ def test_conditional_benchmark_pools_seeds_and_scores_each_class(tmp_path):
     assert len(run["class_accuracy"]) == 10
     # Five steps draw no digit on demand: about chance (10%).
     assert run["conditional_accuracy"] < 0.5
+    table = conditional.markdown_table(merged, "ring")
+    assert "| acgan | 2 |" in table and "| failed |" in table
+    from benchmarks import report
+
+    assert report.main(["--conditional",
+                        str(tmp_path / "conditional.json")]) == 0
     with pytest.raises(SystemExit, match="Unknown methods"):
         conditional.main(["--methods", "cgan", "--output", str(tmp_path)])
