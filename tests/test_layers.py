@@ -26,9 +26,14 @@ CASES = [
     (PackSamples, {"num_packed": 2}, (4, 4, 4, 3)),
     (DifferentiableAugmentation, {"policy": "color,translation,cutout",
                                   "seed": 3}, (4, 8, 8, 3)),
+    (DifferentiableAugmentation, {"policy": "translation", "seed": 3,
+                                  "adaptive": True, "target": 0.5,
+                                  "adjustment_images": 1000, "interval": 2},
+     (4, 8, 8, 3)),
     (PixelNormalization, {"epsilon": 1e-6}, (4, 4, 4, 3)),
 ]
-CASE_IDS = [case[0].__name__ for case in CASES]
+CASE_IDS = [case[0].__name__ + ("_adaptive" if case[1].get("adaptive")
+                                else "") for case in CASES]
 
 
 def numpy(x):
@@ -509,3 +514,97 @@ def test_policy_accepts_spaces_and_lists():
 def test_rank_one_inputs_are_rejected(cls):
     with pytest.raises(ValueError, match=r"rank >= 2.*\(4,\)"):
         cls()(np.zeros((4,), "float32"))
+
+
+# ----------------------------------------------------------------------
+# Adaptive augmentation (ADA)
+# ----------------------------------------------------------------------
+def test_adaptive_probability_follows_the_sign_of_the_real_logits():
+    """Every `interval` updates p moves by seen / adjustment_images, up
+    when E[sign(D(x_real))] > target, down otherwise, within [0, 1]."""
+    layer = kag.layers.DifferentiableAugmentation(
+        "translation", adaptive=True, target=0.6, adjustment_images=100,
+        interval=2)
+    layer.build((None, 8, 8, 1))
+
+    def p():
+        return float(ops.convert_to_numpy(layer.probability))
+
+    sure, unsure = np.ones((10, 1)), np.array([[1.0]] * 7 + [[-1.0]] * 3)
+    layer.update_probability(sure)
+    assert p() == 0.0  # waits for the second update
+    layer.update_probability(sure)
+    np.testing.assert_allclose(p(), 0.2)  # 20 images / 100
+    layer.update_probability(unsure)      # mean sign 0.4 < 0.6
+    layer.update_probability(unsure)
+    np.testing.assert_allclose(p(), 0.0, atol=1e-7)
+    layer.update_probability(-sure)
+    layer.update_probability(-sure)
+    assert p() == 0.0                     # clipped at 0
+    images = np.ones((64, 8, 8, 1), "float32")
+    # p = 0: the images pass unchanged, also in training.
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(layer(images, training=True)), images)
+    layer.probability.assign(1.0)
+    shifted = ops.convert_to_numpy(layer(images, training=True))
+    assert (np.abs(shifted - images).reshape(64, -1).max(axis=1) > 0).mean(
+        ) > 0.5
+
+
+def ada_gan(size, adjustment_images=10_000):
+    keras.utils.set_random_seed(0)
+    nets = kag.models.mlp_gan((8, 8, 1), 16, hidden_units=(128, 128),
+                              activation="relu", output_activation="tanh")
+    augment = kag.layers.DifferentiableAugmentation(
+        "translation,cutout", seed=0, adaptive=True,
+        adjustment_images=adjustment_images)
+    images = keras.Input((8, 8, 1))
+    discriminator = keras.Model(images, nets.discriminator(augment(images)))
+    gan = kag.StabilizedGAN(nets.generator, discriminator, seed=0)
+    gan.compile(consistency_loss=None)
+    return gan, augment
+
+
+def test_adaptive_augmentation_trains_logs_and_reloads(tmp_path):
+    """p rises from 0 while the discriminator is sure of a tiny training
+    set; fit logs it as augment_p; save/load keeps it."""
+    x, _ = kag.datasets.digits()
+    gan, augment = ada_gan(32, adjustment_images=2_000)
+    history = gan.fit(x[:32], batch_size=32, epochs=40, verbose=0)
+    p = history.history["augment_p"]
+    assert p[0] < p[-1] and p[-1] > 0.3, p
+    np.testing.assert_allclose(
+        float(ops.convert_to_numpy(augment.probability)), p[-1], rtol=1e-6)
+    path = str(tmp_path / "ada.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    (layer,) = [layer for layer in loaded.discriminator._flatten_layers()
+                if isinstance(layer, kag.layers.DifferentiableAugmentation)]
+    np.testing.assert_allclose(
+        float(ops.convert_to_numpy(layer.probability)), p[-1], rtol=1e-6)
+    assert layer.adaptive and layer.adjustment_images == 2_000
+    with pytest.raises(ValueError, match="logit loss"):
+        nets = kag.models.mlp_gan((8, 8, 1), 8, hidden_units=(8,),
+                                  autoencoder_discriminator=True)
+        adaptive = kag.layers.DifferentiableAugmentation(adaptive=True)
+        energy = kag.models.AutoencoderDiscriminator(
+            keras.Sequential([adaptive, nets.discriminator.encoder]),
+            nets.discriminator.decoder)
+        kag.StabilizedGAN(nets.generator, energy).compile(
+            adversarial_loss="ebgan")
+
+
+@pytest.mark.backend_independent
+def test_adaptive_probability_stays_low_on_more_data():
+    """Over 1,200 steps: on 32 images the discriminator stays sure of the
+    training set and p stays up; on 1,792 the generator catches up and p
+    goes back to 0 after the first phase."""
+    x, _ = kag.datasets.digits()
+    late = {}
+    for size in (32, 1792):
+        gan, _ = ada_gan(size)
+        history = gan.fit(x[:size], batch_size=32,
+                          epochs=1200 // (size // 32), verbose=0)
+        p = history.history["augment_p"]
+        late[size] = float(np.mean(p[-len(p) // 3:]))
+    assert late[32] > late[1792] + 0.1 and late[1792] < 0.1, late

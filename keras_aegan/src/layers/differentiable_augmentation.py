@@ -115,14 +115,34 @@ class DifferentiableAugmentation(keras.layers.Layer):
     `(batch, height, width, channels)` with a static height and width, in
     the data's value range (DiffAugment assumes data in about `[-1, 1]`).
 
+    With `adaptive=True` each image is augmented only with a probability
+    `p` that the training adapts (ADA, Karras et al. 2020): after every
+    discriminator update `StabilizedGAN` passes the discriminator's logits
+    on the real batch to `update_probability`, and every `interval`
+    updates `p` moves by `images seen / adjustment_images` towards more
+    augmentation when `E[sign(D(x_real))]` over those updates is above
+    `target` (the discriminator is sure of the training images: it is
+    overfitting them) and towards less otherwise, within [0, 1]. `p`
+    starts at 0; it is a weight of the layer (saved with the model, carried
+    through JAX's stateless step) and `fit` logs it as `augment_p`. The
+    rule reads the sign of logits: use it with a logit loss.
+
     Reference: Zhao et al. 2020, "Differentiable Augmentation for
-    Data-Efficient GAN Training".
+    Data-Efficient GAN Training"; Karras et al. 2020, "Training Generative
+    Adversarial Networks with Limited Data" (ADA).
 
     Args:
         policy: comma-separated augmentation names among `"color"`,
             `"translation"` and `"cutout"` (or a list of them); an empty
             string makes the layer the identity.
         seed: int or `None`, the seed of the layer's random generator.
+        adaptive: bool, augment with the adaptive probability `p` (above)
+            instead of always.
+        target: float in (0, 1), the target of `E[sign(D(x_real))]`
+            (ADA's 0.6).
+        adjustment_images: int >= 1, the number of images over which `p`
+            can go from 0 to 1 (ADA's 500,000; smaller adapts faster).
+        interval: int >= 1, discriminator updates between adjustments.
         **kwargs: base layer keyword arguments (`name`, `dtype`...).
 
     Call arguments:
@@ -145,14 +165,31 @@ class DifferentiableAugmentation(keras.layers.Layer):
     """
 
     def __init__(self, policy="color,translation,cutout", seed=None,
-                 **kwargs):
+                 adaptive=False, target=0.6, adjustment_images=500_000,
+                 interval=4, **kwargs):
+        owner = "DifferentiableAugmentation"
         transforms = _parse_policy(policy)
-        seed = validation.check_seed("DifferentiableAugmentation", seed)
+        seed = validation.check_seed(owner, seed)
+        self.adaptive = validation.check_bool(owner, "adaptive", adaptive)
+        self.target = validation.check_number(owner, "target", target, 0.0,
+                                              1.0, low_open=True,
+                                              high_open=True)
+        self.adjustment_images = validation.check_int(
+            owner, "adjustment_images", adjustment_images, 1)
+        self.interval = validation.check_int(owner, "interval", interval, 1)
         super().__init__(**kwargs)
         self.policy = ",".join(transforms)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._transforms = transforms
+        if self.adaptive:
+            # ADA's state: p, and the sums of sign(D(x_real)) and of the
+            # images seen since the last adjustment, with the update count.
+            self.probability, self._sign_sum, self._seen, self._updates = (
+                self.add_weight(shape=(), initializer="zeros",
+                                trainable=False, dtype="float32", name=name)
+                for name in ("augment_probability", "sign_sum", "seen",
+                             "updates"))
 
     def build(self, input_shape):
         if len(input_shape) != 4 or None in tuple(input_shape)[1:3]:
@@ -203,14 +240,42 @@ class DifferentiableAugmentation(keras.layers.Layer):
         if not training or not self._transforms:
             return inputs
         x = ops.cast(inputs, self.compute_dtype)
+        augmented = x
         for name in self._transforms:
-            x = getattr(self, f"_{name}")(x)
-        return x
+            augmented = getattr(self, f"_{name}")(augmented)
+        if not self.adaptive:
+            return augmented
+        chosen = keras.random.uniform(
+            (ops.shape(x)[0], 1, 1, 1), seed=self.seed_generator,
+            dtype="float32") < ops.cast(self.probability.value, "float32")
+        return ops.where(chosen, augmented, x)
+
+    def update_probability(self, real_logits):
+        """ADA's update from the discriminator's logits on a real batch
+        (called by `StabilizedGAN` after each discriminator update)."""
+        signs = ops.sign(ops.cast(ops.reshape(real_logits, (-1,)),
+                                  "float32"))
+        probability = self.probability.value
+        sign_sum = self._sign_sum.value + ops.sum(signs)
+        seen = self._seen.value + ops.cast(ops.shape(signs)[0], "float32")
+        updates = self._updates.value + 1.0
+        adjust = updates >= float(self.interval)
+        step = ops.sign(sign_sum / ops.maximum(seen, 1.0) - self.target) * (
+            seen / float(self.adjustment_images))
+        self.probability.assign(ops.where(
+            adjust, ops.clip(probability + step, 0.0, 1.0), probability))
+        zero = ops.zeros((), "float32")
+        self._sign_sum.assign(ops.where(adjust, zero, sign_sum))
+        self._seen.assign(ops.where(adjust, zero, seen))
+        self._updates.assign(ops.where(adjust, zero, updates))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()
-        config.update({"policy": self.policy, "seed": self.seed})
+        config.update({"policy": self.policy, "seed": self.seed,
+                       "adaptive": self.adaptive, "target": self.target,
+                       "adjustment_images": self.adjustment_images,
+                       "interval": self.interval})
         return config

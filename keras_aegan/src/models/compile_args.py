@@ -215,6 +215,22 @@ def check_objective_fits_discriminator(adversarial_loss, discriminator):
         )
 
 
+def check_adaptive_augmentation(adversarial_loss, discriminator):
+    """ADA reads the sign of the discriminator's logits on real data: an
+    energy objective has none."""
+    from keras_aegan.src.trainers.plan import adaptive_augmentations
+
+    if adversarial_loss.energy_based and adaptive_augmentations(
+            discriminator):
+        raise ValueError(
+            "The discriminator holds a DifferentiableAugmentation(adaptive="
+            "True), whose probability follows the sign of the "
+            "discriminator's logits on real data, but "
+            f"adversarial_loss={adversarial_loss!r} scores reconstruction "
+            "energies. Use adaptive=False (a fixed augmentation) or a logit "
+            "loss such as 'non_saturating'.")
+
+
 def check_discriminator_steps(value):
     try:
         return validation.check_int(None, "discriminator_steps", value,

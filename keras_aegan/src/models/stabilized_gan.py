@@ -250,6 +250,8 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         gradient_penalty = gradient_penalties.get(gradient_penalty)
         compile_args.check_objective_fits_discriminator(adversarial_loss,
                                                         self.discriminator)
+        compile_args.check_adaptive_augmentation(adversarial_loss,
+                                                 self.discriminator)
         discriminator_steps = compile_args.check_discriminator_steps(
             discriminator_steps)
         class_loss_weight = compile_args.check_class_loss_weight(

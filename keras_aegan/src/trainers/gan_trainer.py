@@ -164,6 +164,9 @@ class BaseGANTrainer:
             for key, value in objective.after_discriminator_step(
                     real, fake, training).items():
                 trackers[key].update_state(value)
+            if training:
+                for layer in plan.adaptive_augmentations:
+                    layer.update_probability(real)
         if penalty is not None:
             trackers["gp_loss"].update_state(ops.stop_gradient(penalty))
         if classes is not None:
@@ -181,6 +184,9 @@ class BaseGANTrainer:
                 ops.stop_gradient(consistency))
         logs = {m.name: m.result() for m in self.metrics}
         logs.update(objective.state_logs())
+        for index, layer in enumerate(plan.adaptive_augmentations):
+            logs["augment_p" + (f"_{index}" if index else "")] = (
+                layer.probability.value)
         return logs
 
     # ------------------------------------------------------------------

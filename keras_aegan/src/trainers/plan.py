@@ -10,6 +10,9 @@ import dataclasses
 
 import keras
 
+from keras_aegan.src.layers.differentiable_augmentation import (
+    DifferentiableAugmentation,
+)
 from keras_aegan.src.layers.reconstruction_consistency import (
     ReconstructionConsistency,
 )
@@ -34,6 +37,9 @@ class TrainingPlan:
             fake samples in one call (it holds a `SpectralNormalization`).
         auxiliary_classifier: whether the discriminator also classifies
             its inputs (ACGAN; its loss is logged as `class_loss`).
+        adaptive_augmentations: the discriminator's adaptive
+            `kag.layers.DifferentiableAugmentation` layers (ADA), updated
+            from the real logits after each discriminator update.
         variables: `{group: tuple of variables}` for the `"generator"`,
             `"discriminator"` and (when it trains) `"autoencoder"`
             optimizers, in a fixed order.
@@ -46,6 +52,7 @@ class TrainingPlan:
     uses_encoder: bool
     joint_discriminator_pass: bool
     auxiliary_classifier: bool
+    adaptive_augmentations: tuple
     variables: dict
     gan_log_keys: tuple
 
@@ -73,6 +80,14 @@ def layer_autoencoders(generator, exclude=()):
             seen.add(id(layer.autoencoder))
             found.append(layer.autoencoder)
     return found
+
+
+def adaptive_augmentations(discriminator):
+    """The discriminator's DifferentiableAugmentation layers with
+    `adaptive=True`."""
+    return tuple(layer for layer in nested_layers(discriminator)
+                 if isinstance(layer, DifferentiableAugmentation)
+                 and layer.adaptive)
 
 
 def _unique(variables):
@@ -133,6 +148,7 @@ def build_plan(gan, adversarial_loss, consistency_losses, gradient_penalty):
             isinstance(layer, keras.layers.SpectralNormalization)
             for layer in nested_layers(gan.discriminator)),
         auxiliary_classifier=auxiliary_classifier,
+        adaptive_augmentations=adaptive_augmentations(gan.discriminator),
         variables=variables,
         gan_log_keys=tuple(keys),
     )
