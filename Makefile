@@ -104,7 +104,7 @@ examples: $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
 # Benchmarks (docs/benchmarks.md). bench-quick: the CI smoke run (minutes);
 # each script checks that its JSON has every figure. bench: the full protocol
 # (hours on a CPU).
-BENCH_NAMES := mixtures step_cost images digits stability_map conditional
+BENCH_NAMES := mixtures step_cost images digits stability_map
 BENCH_DEPS := $(VENV)/.project $(VENV)/.backend-$(BACKEND) $(VENV)/.backend-torch
 # The quick runs BENCH_JOBS at a time (the longest first;
 # each one's output printed when it ends; all run even if one fails). A

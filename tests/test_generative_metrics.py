@@ -239,15 +239,14 @@ def test_kernel_distance_matches_numpy_reference_and_streams():
                                mmd_reference(real, generated), rtol=1e-4)
 
 
-@pytest.mark.parametrize("shift", [0.0, 0.01])
-def test_kernel_distance_near_zero_keeps_its_digits(shift):
-    """Two sets from (almost) one distribution: a KID of about 4e-6 that
-    float32 must not drown (JAX's default dtype; float64 elsewhere)."""
+def test_kernel_distance_near_zero_keeps_its_digits():
+    """Two sets from one distribution: a KID of about 4e-6 that float32
+    must not drown (JAX's default dtype; float64 elsewhere)."""
     rng = np.random.default_rng(0)
     real = (np.abs(rng.standard_normal((1000, 2048))) * 0.5).astype(
         "float32")
-    generated = (np.abs(rng.standard_normal((1000, 2048))) * 0.5
-                 + shift).astype("float32")
+    generated = (np.abs(rng.standard_normal((1000, 2048))) * 0.5).astype(
+        "float32")
     metric = kag.metrics.KernelDistance(feature_dim=2048, max_samples=1000)
     metric.update_state(real, generated)
     expected = mmd_reference(real, generated)
