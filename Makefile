@@ -8,6 +8,9 @@ PIP := $(PY) -m pip install -q
 # CPU builds. A bare `torch` requirement would pull a multi-GB CUDA build, so
 # torch is pinned here (pyproject.toml keeps a normal range for users).
 TORCH_PACKAGE ?= torch==2.13.0
+# torchvision's release for that torch: pytorch-fid (the `fid-reference`
+# extra, the reference of tests/test_fid_inception.py) needs it.
+TORCHVISION_PACKAGE ?= torchvision==0.28.0
 TENSORFLOW_PACKAGE ?= tensorflow-cpu
 JAX_PACKAGE ?= jax
 BACKENDS := tensorflow jax torch
@@ -43,6 +46,13 @@ $(VENV)/.project: pyproject.toml | $(PY)
 	$(PIP) -e ".[test,demo]"
 	touch $@
 
+# pytorch-fid requires torch and torchvision: installed after torch and
+# with both pins, so that pip keeps this torch rather than pulling another
+# (not in `test`, so that `make demo` still installs only its backend).
+$(VENV)/.fid-reference: pyproject.toml | $(VENV)/.project $(VENV)/.backend-torch
+	$(PIP) "$(TORCH_PACKAGE)" "$(TORCHVISION_PACKAGE)" -e ".[fid-reference]"
+	touch $@
+
 install: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 
 demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
@@ -50,7 +60,8 @@ demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 
 # test-BACKEND: the whole suite on one backend; backend-tests-BACKEND: only
 # the tests that can depend on the backend.
-TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS))
+TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS)) \
+  $(VENV)/.fid-reference
 test-%: $(TEST_DEPS)
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
 backend-tests-%: $(TEST_DEPS)

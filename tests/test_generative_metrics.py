@@ -414,6 +414,10 @@ def test_registered_names():
 
 # Inception extractor -------------------------------------------------------
 
+# The two InceptionV3 tests in one process under pytest-xdist: on JAX the
+# first build compiles a random initializer per kernel shape (18 s of CPU
+# measured on a busy 2-core machine), which the second one reuses.
+@pytest.mark.xdist_group("keras_inception")
 def test_inception_extractor_shape_and_weights_file(tmp_path):
     keras.utils.set_random_seed(0)
     extractor = kag.metrics.inception_feature_extractor(input_shape=(8, 8, 1))
@@ -431,9 +435,41 @@ def test_inception_extractor_shape_and_weights_file(tmp_path):
         rtol=1e-5, atol=1e-6)
 
 
-def test_inception_extractor_refuses_to_download(tmp_path):
-    with pytest.raises(ValueError, match="does not download"):
-        kag.metrics.inception_feature_extractor("imagenet")
+@pytest.mark.xdist_group("keras_inception")
+def test_inception_extractor_imagenet_weights_come_from_keras(
+        tmp_path, monkeypatch):
+    """weights="imagenet" is keras.applications.InceptionV3's: it asks
+    Keras' get_file for the notop file, here a local legacy .h5 file (the
+    format of Keras' download) in place of the download."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    from keras.src.utils import file_utils  # what keras.applications calls
+
+    keras.utils.set_random_seed(0)
+    source = kag.metrics.inception_feature_extractor(input_shape=(8, 8, 1))
+    name = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    path = tmp_path / name
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, source)
+    requested = []
+
+    def get_file(fname=None, origin=None, **kwargs):
+        requested.append((fname, origin))
+        return str(path)
+
+    monkeypatch.setattr(file_utils, "get_file", get_file)
+    keras.utils.set_random_seed(1)
+    loaded = kag.metrics.inception_feature_extractor("imagenet",
+                                                     input_shape=(8, 8, 1))
+    assert requested == [(name, "https://storage.googleapis.com/tensorflow/"
+                          f"keras-applications/inception_v3/{name}")]
+    assert len(loaded.weights) == len(source.weights) == 376
+    for mine, theirs in zip(loaded.weights, source.weights, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(mine),
+                                      keras.ops.convert_to_numpy(theirs))
+
+
+def test_inception_extractor_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="no weights file"):
         kag.metrics.inception_feature_extractor(tmp_path / "missing.h5")
     with pytest.raises(TypeError, match="path"):

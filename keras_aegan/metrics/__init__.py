@@ -1,5 +1,6 @@
 """Streaming metrics: `kag.metrics`."""
 
+from keras_aegan.src.metrics.fid_inception import fid_inception_extractor
 from keras_aegan.src.metrics.frechet_distance import FrechetDistance
 from keras_aegan.src.metrics.inception import inception_feature_extractor
 from keras_aegan.src.metrics.kernel_distance import KernelDistance
@@ -7,4 +8,5 @@ from keras_aegan.src.metrics.mode_coverage import ModeCoverage
 from keras_aegan.src.metrics.precision_recall import PrecisionRecall
 
 __all__ = ["FrechetDistance", "KernelDistance", "ModeCoverage",
-           "PrecisionRecall", "inception_feature_extractor"]
+           "PrecisionRecall", "fid_inception_extractor",
+           "inception_feature_extractor"]

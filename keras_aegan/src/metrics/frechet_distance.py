@@ -66,8 +66,10 @@ def _trace_sqrt_product(cov_a, cov_b):
 class FrechetDistance(FeatureMetric):
     """Fréchet distance between Gaussian fits of real and generated features.
 
-    With `feature_extractor=kag.metrics.inception_feature_extractor(...)` this
-    is the FID (Heusel et al., 2017):
+    With `feature_extractor=kag.metrics.fid_inception_extractor(PATH)` (the
+    FID network, with pytorch-fid's weights file) this is the FID of Heusel
+    et al. (2017), as published; with `inception_feature_extractor(...)`
+    (Keras' InceptionV3) an FID in that network's features:
 
     `||mu_r - mu_g||^2 + Tr(S_r + S_g - 2 (S_r S_g)^{1/2})`
 

@@ -1,4 +1,4 @@
-"""InceptionV3 pool features for FID / KID, without any download."""
+"""Keras' InceptionV3 pool features for FID / KID."""
 
 import os
 
@@ -19,25 +19,28 @@ def inception_feature_extractor(weights=None, input_shape=None):
     it as `feature_extractor` to `FrechetDistance` (FID) or `KernelDistance`
     (KID).
 
-    Nothing is ever downloaded. `weights=None` gives a randomly initialized
-    network: its FID is deterministic given the seed and useful to compare
-    models within one run, but it is not an FID. For a real FID, download
-    the InceptionV3 "notop" weights file elsewhere (e.g. Keras'
-    `inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`) and pass its
-    path. A reported number depends on all of: the weights file, this
-    resizer (bilinear 299x299; other tools use bicubic or antialiased
-    resizing), the image range, and the sample count (FID is biased upwards
-    at small counts: report e.g. 10 000 or 50 000 generated samples). Keras'
-    ImageNet weights are not the TF-slim graph of Heusel et al. (TTUR,
-    `pytorch-fid`), so numbers are comparable only with numbers computed
-    the same way, not with published FIDs.
+    `weights=None` gives a randomly initialized network: its FID is
+    deterministic given the seed and useful to compare models within one
+    run, but it is not an FID. `weights="imagenet"` has Keras download its
+    ImageNet "notop" weights (`keras.utils.get_file`, once, into
+    `~/.keras/models`; needs network access), and a path loads a local copy
+    of that file. A number computed this way depends on all of: the
+    weights, this resizer (bilinear 299x299; other tools use bicubic or
+    antialiased resizing), the image range, and the sample count (FID is
+    biased upwards at small counts: report e.g. 10 000 or 50 000 generated
+    samples). Keras' ImageNet weights are not the 2015 TF-slim graph of
+    Heusel et al. (TTUR, `pytorch-fid`), so its FIDs are comparable only
+    with FIDs computed the same way, not with published ones: for those use
+    `fid_inception_extractor` with pytorch-fid's weights file.
 
     Args:
-        weights: `None` (random initialization) or the path to a weights file
-            for `keras.applications.InceptionV3(include_top=False)` (a legacy
-            `.h5` file or a `.weights.h5` file saved from this extractor or
-            from that network). The string `"imagenet"` is refused, since it
-            would download.
+        weights: `None` (random initialization), `"imagenet"` (Keras'
+            ImageNet weights, downloaded by Keras), or the path to a weights
+            file for `keras.applications.InceptionV3(include_top=False)` (a
+            legacy `.h5` file such as Keras'
+            `inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`, or a
+            `.weights.h5` file saved from this extractor or from that
+            network).
         input_shape: the shape of one image, e.g. `(28, 28, 1)`; `None` means
             3-channel images of any size (channels-last; channels-first when
             `keras.config.image_data_format()` says so).
@@ -57,23 +60,20 @@ def inception_feature_extractor(weights=None, input_shape=None):
     >>> fid.feature_dim
     2048
     """
-    if isinstance(weights, str) and weights == "imagenet":
-        raise ValueError(
-            'inception_feature_extractor does not download: weights='
-            '"imagenet" is not accepted. Download the InceptionV3 notop '
-            "weights file elsewhere (Keras' "
-            "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5) and "
-            "pass its path, or pass weights=None for random weights.")
-    if weights is not None and not isinstance(weights, (str, os.PathLike)):
+    imagenet = isinstance(weights, str) and weights == "imagenet"
+    if (weights is not None and not imagenet
+            and not isinstance(weights, (str, os.PathLike))):
         raise TypeError(
-            "inception_feature_extractor `weights` must be None or the path "
-            f"to a weights file, got {type(weights).__name__}.")
-    if weights is not None and not os.path.isfile(weights):
+            "inception_feature_extractor `weights` must be None, "
+            '"imagenet" or the path to a weights file, got '
+            f"{type(weights).__name__}.")
+    if weights is not None and not imagenet and not os.path.isfile(weights):
         raise ValueError(
             f"inception_feature_extractor found no weights file at "
             f"{os.fspath(weights)!r}. Pass the path of an existing "
-            "InceptionV3 notop weights file, or weights=None for random "
-            "weights.")
+            'InceptionV3 notop weights file, weights="imagenet" to have '
+            "Keras download its ImageNet weights, or weights=None for "
+            "random weights.")
     channels_first = keras.config.image_data_format() == "channels_first"
     channel_axis = 1 if channels_first else -1
     if input_shape is None:
@@ -96,7 +96,8 @@ def inception_feature_extractor(weights=None, input_shape=None):
     square = (INCEPTION_SIZE, INCEPTION_SIZE)
     network = keras.applications.InceptionV3(
         include_top=False,
-        weights=None if weights is None else os.fspath(weights),
+        weights=(None if weights is None else "imagenet" if imagenet
+                 else os.fspath(weights)),
         input_tensor=x,
         input_shape=(3, *square) if channels_first else (*square, 3),
         pooling="avg",

@@ -13,9 +13,10 @@ from keras_aegan.src.metrics.base import matmul
 class KernelDistance(BufferedFeatureMetric):
     """Kernel distance (KID): unbiased MMD² of real vs. generated features.
 
-    With `feature_extractor=kag.metrics.inception_feature_extractor(...)` this
-    is the KID of Bińkowski et al. (2018): the unbiased estimate of the
-    squared maximum mean discrepancy with the polynomial kernel
+    With `feature_extractor=kag.metrics.fid_inception_extractor(PATH)` (or
+    `inception_feature_extractor(...)`) this is the KID of Bińkowski et al.
+    (2018): the unbiased estimate of the squared maximum mean discrepancy
+    with the polynomial kernel
     `k(x, y) = (x·y / d + 1)^3` (`d` the feature dimension):
 
     `sum_{i!=j} k(x_i, x_j) / (m (m-1)) + sum_{i!=j} k(y_i, y_j) / (n (n-1))
