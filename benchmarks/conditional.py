@@ -25,8 +25,9 @@ Datasets:
 Methods: `plain` (a projection discriminator, Miyato & Koyama 2018,
 non-saturating loss, no consistency terms), `acgan` (an auxiliary
 classifier, Odena et al. 2017, weight 1), `recommended` (the projection
-discriminator and `compile()`'s defaults), `recommended_ns_r1` (the same
-with `R1Penalty(3.0)`), and `keras_io`, the external anchor: the keras-io
+discriminator and the default consistency terms, no penalty),
+`recommended_ns_r1` (the same with `R1Penalty(3.0)`: `compile()`'s
+defaults), and `keras_io`, the external anchor: the keras-io
 conditional GAN recipe as its text describes it - one-hot labels
 concatenated to the latent vector and to the discriminator's input, binary
 cross-entropy (the non-saturating loss), Adam 3e-4 for both networks -
@@ -58,6 +59,7 @@ from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import NS_R1  # noqa: E402
+from benchmarks.methods import compile_arguments  # noqa: E402
 
 STEPS = {"ring": 5_000, "digits": 3_000}
 BATCH = {"ring": 512, "digits": 64}
@@ -163,11 +165,7 @@ def build_gan(dataset, method, seed):
     gan = kag.StabilizedGAN(generator, discriminator,
                             autoencoder=nets.autoencoder, encoder=nets.encoder,
                             seed=seed, num_classes=classes)
-    compile_kwargs = dict(spec["compile"])
-    if "gradient_penalty" in compile_kwargs:
-        name, gamma = compile_kwargs["gradient_penalty"]
-        assert name == "r1", name
-        compile_kwargs["gradient_penalty"] = kag.regularizers.R1Penalty(gamma)
+    compile_kwargs = compile_arguments(spec["compile"])
     if "learning_rate" in spec:
         for name in ("generator_optimizer", "discriminator_optimizer"):
             compile_kwargs[name] = keras.optimizers.Adam(spec["learning_rate"])

@@ -15,8 +15,9 @@ the 1000 modes.
 
 Networks: `kag.models.mlp_gan` (2 x 256 ReLU, tanh output, latent 32), batch
 64, the compile() default optimizers. Methods (benchmarks/methods.py): by
-default `plain` (`consistency_loss=None`) and `recommended` (`compile()`
-defaults); any other, e.g. `began`, with `--methods`. Each run keeps its
+default `plain` (`consistency_loss=None`) and `recommended` (the
+consistency terms without a penalty); `recommended_ns_r1` is `compile()`'s
+defaults; any other, e.g. `began`, with `--methods`. Each run keeps its
 per-epoch losses; BEGAN's convergence measure is plotted over training.
 
 Run:  python benchmarks/digits.py --backend jax [--quick] [--seeds 10]

@@ -38,7 +38,8 @@ METHODS = {
     "manifold": {"compile": {"consistency_loss": "manifold"}},
     "data": {"compile": {"consistency_loss": "data"}},
     "latent": {"compile": {"consistency_loss": "latent"}},
-    # What `gan.compile()` does with no arguments.
+    # The consistency terms alone (`compile()`'s default until R1 was
+    # added to it: `gan.compile(gradient_penalty=None)`).
     "recommended": {"compile": {}},
     "ebgan": {"networks": {"autoencoder_discriminator": True},
               "compile": {"adversarial_loss": "ebgan",
@@ -73,6 +74,7 @@ METHODS = {
     "recommended_ema": {"compile": {}, "ema": 0.999},
     # The convergent baselines, alone and with the recommended terms.
     "ns_r1": {"compile": {**NS_R1, "consistency_loss": None}},
+    # What `gan.compile()` does with no arguments.
     "recommended_ns_r1": {"compile": dict(NS_R1)},
     "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
     "recommended_r3gan": {"compile": dict(R3GAN)},
@@ -91,19 +93,28 @@ def check(methods):
                          f"{list(METHODS)}.")
 
 
-def build(method):
-    """`(network_kwargs, compile_kwargs)` of `method`, with objects made."""
-    import keras
-
+def compile_arguments(spec_compile):
+    """A method's `compile` arguments with its penalty made. A method that
+    names no penalty has none: `compile()`'s default would add the
+    objective's recommended one (R1 for the non-saturating loss)."""
     import keras_aegan as kag
 
-    spec = METHODS[method]
-    compile_kwargs = dict(spec["compile"])
-    if "gradient_penalty" in compile_kwargs:
+    compile_kwargs = {"gradient_penalty": None, **spec_compile}
+    if compile_kwargs["gradient_penalty"] is not None:
         name, weight = compile_kwargs["gradient_penalty"]
         class_name, kwargs = PENALTIES[name]
         compile_kwargs["gradient_penalty"] = getattr(
             kag.regularizers, class_name)(weight, **kwargs)
+    return compile_kwargs
+
+
+def build(method):
+    """`(network_kwargs, compile_kwargs)` of `method`, with objects made."""
+    import keras
+
+
+    spec = METHODS[method]
+    compile_kwargs = compile_arguments(spec["compile"])
     if "optimizers" in spec:
         # One Adam per network: optimizers hold per-network moments.
         for name in ("generator_optimizer", "discriminator_optimizer"):

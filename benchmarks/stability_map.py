@@ -16,7 +16,7 @@ Everything else is the method's (benchmarks/methods.py), with these
 optimizers for both networks.
 
 Run:  python benchmarks/stability_map.py --backend jax [--quick]
-          [--methods plain,wgan_gp,ns_r1,r3gan,recommended]
+          [--methods plain,wgan_gp,ns_r1,r3gan,recommended_ns_r1,recommended]
           [--datasets grid,stacked] [--shard K/N]
       python benchmarks/stability_map.py --merge A/stability_map.json ...
           --output DIR   (pools cells run in separate processes)
@@ -42,7 +42,9 @@ from benchmarks.methods import METHODS  # noqa: E402
 from benchmarks.methods import check as check_methods  # noqa: E402
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3)
-DEFAULT_METHODS = ("plain", "wgan_gp", "ns_r1", "r3gan", "recommended")
+# recommended_ns_r1 is compile()'s default; recommended, the terms alone.
+DEFAULT_METHODS = ("plain", "wgan_gp", "ns_r1", "r3gan", "recommended_ns_r1",
+                   "recommended")
 DATASETS = ("grid", "stacked")
 STEPS = {"grid": 10_000, "stacked": 6_000}
 BETA_1 = 0.5

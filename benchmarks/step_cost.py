@@ -5,8 +5,9 @@ In one process, on the backend given, with the same networks and batch:
 - engine overhead: `StabilizedGAN(consistency_loss=None).fit` vs a minimal
   hand-written keras-io-style GAN step for that backend
   (`benchmarks/baselines/<backend>_gan_step.py`);
-- stabilizer cost: each consistency kind, and the recommended default
-  (`compile()` with no arguments), vs `consistency_loss=None`;
+- stabilizer cost: each consistency kind, and the default (`compile()`
+  with no arguments: the terms and R1), vs a plain step
+  (`consistency_loss=None, gradient_penalty=None`);
 - a plain PyTorch loop (`torch.nn` + `torch.optim`, same layer sizes), when
   torch is installed.
 
@@ -120,7 +121,8 @@ def engine_contender(case, consistency, **compile_kwargs):
     g_opt, d_opt = optimizers()
     kwargs = dict(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
     if consistency != "default":
-        kwargs["consistency_loss"] = consistency
+        # One term at a time, or a plain step: no penalty either.
+        kwargs.update(consistency_loss=consistency, gradient_penalty=None)
     gan.compile(**kwargs, **compile_kwargs)
 
     def run(x, batch_size):

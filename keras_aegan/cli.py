@@ -86,8 +86,11 @@ def build_parser():
                        help="ebgan and began train an autoencoder "
                        "discriminator")
     train.add_argument(
-        "--gradient-penalty", default=None, metavar="NAME[=WEIGHT]",
-        help="none, " + ", ".join(
+        "--gradient-penalty", default="recommended",
+        metavar="NAME[=WEIGHT]",
+        help="recommended (the adversarial loss's own: R1 with weight 3 "
+        "for the logit losses, wgan_gp=10 for wasserstein, none for ebgan "
+        "and began), none, " + ", ".join(
             f"{name} (default weight {weight:g})"
             for name, (_, weight, _) in PENALTIES.items()))
     train.add_argument("--discriminator-steps", type=_positive_int,

@@ -54,7 +54,7 @@ def test_demo_writes_its_outputs(demo_run):
     assert metrics["epochs"] == 2
     assert 0 <= metrics["classes_covered"] <= 10
     assert set(metrics["final_logs"]) == {"d_loss", "g_loss", "ae_loss",
-                                          "consistency_loss"}
+                                          "consistency_loss", "gp_loss"}
 
 
 @pytest.mark.xdist_group("cli_demo")
@@ -122,7 +122,7 @@ def test_train_on_the_ring_reports_mode_coverage(tmp_path):
     assert (tmp_path / "metrics.png").stat().st_size > 0
     assert metrics["adversarial_loss"] == "hinge"
     assert set(metrics["final_logs"]) == {"d_loss", "g_loss", "ae_loss",
-                                          "consistency_loss"}
+                                          "consistency_loss", "gp_loss"}
 
 
 # Argument and file checks, before any model is built: in this process
@@ -318,7 +318,8 @@ def test_image_folder_errors_exit_2_and_write_nothing(tmp_path):
             main(["train", "--data", str(tmp_path / name), "--output",
                   str(out)])
         assert exit_info.value.code == 2 and not out.exists()
-    with pytest.raises(SystemExit, match="choose from none, r1") as exit_info:
+    with pytest.raises(SystemExit,
+                       match="choose from recommended, none, r1") as exit_info:
         main(["train", "--data", "ring", "--gradient-penalty", "r3",
               "--output", str(tmp_path / "x")])
     assert exit_info.value.code == 2

@@ -83,7 +83,7 @@ def test_default_compile_trains_a_conditional_gan_and_reloads(tmp_path):
     before = weights_of(gan.encoder)
     history = gan.fit(x, y, batch_size=128, epochs=2, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss", "ae_loss",
-                                    "consistency_loss"}
+                                    "consistency_loss", "gp_loss"}
     assert np.isfinite(history.history["consistency_loss"]).all()
     assert any(not np.allclose(a, b) for a, b in
                zip(before, weights_of(gan.encoder), strict=True))

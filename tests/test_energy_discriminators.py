@@ -61,6 +61,8 @@ def test_ebgan_fit_trains_both_networks(ring_data):
     gan.compile(adversarial_loss=kag.losses.EBGANLoss(margin=0.5,
                                                       pullaway_weight=0.1),
                 consistency_loss=None)
+    # An energy objective has no recommended penalty.
+    assert gan.gradient_penalty is None
     before_g, before_d = weights_of(gan.generator), weights_of(
         gan.discriminator)
     energy_before = keras.ops.convert_to_numpy(gan.discriminator(ring_data))

@@ -228,8 +228,8 @@ BAD_INPUTS = {
         lambda g, x, t: g.compile(jit_compiled=True), TypeError,
         r"unexpected argument.*jit_compiled"),
     "compile-penalty-as-string": (
-        lambda g, x, t: g.compile(gradient_penalty="r1"), TypeError,
-        r"R1Penalty\(gamma\)"),
+        lambda g, x, t: g.compile(gradient_penalty="r1"), ValueError,
+        r"Unknown gradient_penalty: 'r1'.*'recommended'.*None.*R1Penalty"),
     # the constructor
     "init-generator-not-a-model": (
         lambda g, x, t: kag.StabilizedGAN(lambda z: z, g.discriminator),

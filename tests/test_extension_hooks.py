@@ -63,14 +63,15 @@ def test_a_relativistic_objective_is_one_subclass(ring_data):
     assert np.isfinite(logs["g_loss"]).all()
     assert moved(g_before, gan.generator)
     assert moved(d_before, gan.discriminator)
-    # The built-in is the same objective: same seeds, same training.
+    # The built-in is the same objective: same seeds, same training (without
+    # the R1 and R2 penalties it brings by default).
     _, _, builtin = _fit(ring_data, adversarial_loss="rpgan",
-                         consistency_loss=None)
+                         consistency_loss=None, gradient_penalty=None)
     np.testing.assert_allclose(logs["g_loss"], builtin["g_loss"], rtol=1e-5)
     np.testing.assert_allclose(logs["d_loss"], builtin["d_loss"], rtol=1e-5)
     # The generator's loss reads D(x): without it the run differs.
     _, _, plain = _fit(ring_data, adversarial_loss="non_saturating",
-                       consistency_loss=None)
+                       consistency_loss=None, gradient_penalty=None)
     assert not np.allclose(logs["g_loss"], plain["g_loss"])
 
 
@@ -109,7 +110,7 @@ def test_a_consistency_kind_is_one_subclass(ring_data):
         kag.losses.ReconstructionConsistencyLoss("test_feature_matching"),
         FeatureMatchingConsistency)
     gan, (g_before, _), logs = _fit(ring_data, consistency_loss=term)
-    assert set(logs) == {"d_loss", "g_loss", "consistency_loss"}
+    assert set(logs) == {"d_loss", "g_loss", "consistency_loss", "gp_loss"}
     assert np.isfinite(logs["consistency_loss"]).all()
     assert gan.autoencoder is None and gan.encoder is None
     assert moved(g_before, gan.generator)

@@ -213,8 +213,26 @@ def test_lazy_penalty_every_kth_step_times_k_and_reloads(ring_data,
     assert repr(loaded) == "R1Penalty(gamma=2.0, every=3)"
 
 
+@pytest.mark.parametrize("loss, expected", [
+    ("non_saturating", ("R1Penalty", {"gamma": 3.0, "every": 1})),
+    ("hinge", ("R1Penalty", {"gamma": 3.0, "every": 1})),
+    ("least_squares", ("R1Penalty", {"gamma": 3.0, "every": 1})),
+    ("minimax", ("R1Penalty", {"gamma": 3.0, "every": 1})),
+    ("rpgan", ("ZeroCenteredGradientPenalty",
+               {"gamma": 3.0, "real": True, "fake": True, "every": 1})),
+    ("wasserstein", ("GradientPenalty", {"weight": 10.0, "every": 1})),
+])
+def test_compile_adds_the_objectives_recommended_penalty(loss, expected):
+    gan = tiny_gan()
+    gan.compile(adversarial_loss=loss)
+    penalty = gan.gradient_penalty
+    assert (type(penalty).__name__, penalty.get_config()) == expected
+    gan.compile(adversarial_loss=loss, gradient_penalty=None)
+    assert gan.gradient_penalty is None
+
+
 @pytest.mark.parametrize("value, error, match", [
-    ("r1", TypeError, "gradient_penalty must be None"),
+    ("r1", ValueError, "Unknown gradient_penalty: 'r1'.*R1Penalty"),
     (10.0, TypeError, "gradient_penalty must be None"),
 ])
 def test_bad_gradient_penalty_in_compile(value, error, match):

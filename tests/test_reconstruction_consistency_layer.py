@@ -125,7 +125,7 @@ def test_stabilized_gan_trains_the_layer_autoencoder_on_real_data(
     gan.compile(consistency_loss=None)
     before = weights_of(autoencoder)
     history = gan.fit(ring_data, batch_size=64, epochs=3, verbose=0)
-    assert set(history.history) == {"d_loss", "g_loss", "ae_loss"}
+    assert set(history.history) == {"d_loss", "g_loss", "ae_loss", "gp_loss"}
     # The autoencoder learned the real data (with the autoencoder
     # optimizer, not the generator's).
     assert moved(before, autoencoder)

@@ -170,9 +170,14 @@ def test_divergence_is_caught_restored_and_the_run_covers_the_ring():
     x, centers = kag.datasets.ring(8192, std=0.05, seed=0)
     nets = kag.models.mlp_gan(2, 8, hidden_units=(64, 64))
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    # Without the default R1 penalty: with it (gamma 3) this ring is learnt
+    # more slowly, and 45 epochs cover every mode on some backends' random
+    # streams only (PyTorch: 6 of 8 without the blow-up). The subject here
+    # is the restore.
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))
+        discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
+        gradient_penalty=None)
     monitor = kag.callbacks.StabilityMonitor(real_data=x, verbose=False)
     history = gan.fit(x, batch_size=128, epochs=45, verbose=0,
                       callbacks=[_BlowUpAtEpoch4(), monitor])

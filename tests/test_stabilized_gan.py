@@ -13,11 +13,12 @@ from conftest import tiny_gan
 from conftest import tiny_nets
 from conftest import weights_of
 
+# compile()'s default R1 penalty logs gp_loss beside each term's keys.
 EXPECTED_KEYS = {
-    None: {"d_loss", "g_loss"},
-    "manifold": {"d_loss", "g_loss", "ae_loss", "consistency_loss"},
-    "data": {"d_loss", "g_loss", "consistency_loss"},
-    "latent": {"d_loss", "g_loss", "consistency_loss"},
+    None: {"d_loss", "g_loss", "gp_loss"},
+    "manifold": {"d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss"},
+    "data": {"d_loss", "g_loss", "consistency_loss", "gp_loss"},
+    "latent": {"d_loss", "g_loss", "consistency_loss", "gp_loss"},
 }
 
 
@@ -92,6 +93,9 @@ def test_minimal_usage_just_works(ring_data):
     expected = kag.models.recommended_consistency_losses()
     assert [c.get_config() for c in gan.consistency_losses] == [
         c.get_config() for c in expected]
+    # ... with R1 (gamma 3) on the discriminator.
+    assert repr(gan.gradient_penalty) == "R1Penalty(gamma=3.0, every=1)"
+    assert min(history.history["gp_loss"]) > 0.0
 
 
 def test_updates_touch_only_their_own_network(ring_data):
@@ -209,7 +213,8 @@ def test_evaluate_changes_no_weights(ring_data):
     before = weights_of(gan)
     logs = gan.evaluate(ring_data, batch_size=128, verbose=0,
                         return_dict=True)
-    assert set(logs) == {"d_loss", "g_loss", "ae_loss", "consistency_loss"}
+    assert set(logs) == {"d_loss", "g_loss", "ae_loss", "consistency_loss",
+                         "gp_loss"}
     assert all(np.isfinite(v) for v in logs.values())
     assert not moved(before, gan)
     assert int(gan.generator_optimizer.iterations) == 4
@@ -278,6 +283,18 @@ def test_jit_compile_follows_keras_auto():
     assert gan.jit_compile is False
 
 
+def test_jit_compile_with_a_penalty_on_torch_is_refused_clearly():
+    gan = tiny_gan()
+    if keras.backend.backend() != "torch":
+        gan.compile(jit_compile=True)  # XLA / jax.jit: double backprop works
+        assert gan.jit_compile is True
+        return
+    # torch.compile cannot differentiate twice (R1, compile()'s default).
+    with pytest.raises(ValueError, match="torch.compile.*double backprop"):
+        gan.compile(jit_compile=True)
+    assert not gan.compiled
+
+
 @pytest.mark.parametrize("setup", ["recommended_r1", "began"])
 def test_the_step_compiled_with_xla_trains(ring_data, setup):
     # XLA on TensorFlow (the default with a GPU) and jax.jit on JAX, with
@@ -319,3 +336,41 @@ def test_learning_rate_of_the_group_is_not_silently_set():
     gan.generator_optimizer.learning_rate = 0.1
     np.testing.assert_allclose(
         float(keras.ops.convert_to_numpy(gan.optimizer.learning_rate)), 0.1)
+
+
+def _fit_steps_per_execution(data, steps_per_execution):
+    keras.utils.set_random_seed(0)
+    gan = tiny_gan()
+    gan.compile(steps_per_execution=steps_per_execution)
+    calls = []
+    history = gan.fit(data, batch_size=128, epochs=2, verbose=0,
+                      shuffle=False, callbacks=[keras.callbacks.LambdaCallback(
+                          on_train_batch_end=lambda batch, logs: calls.append(
+                              batch))])
+    iterations = [int(o.iterations) for o in (
+        gan.generator_optimizer, gan.discriminator_optimizer,
+        gan.autoencoder_optimizer)]
+    return gan, iterations, calls, history.history
+
+
+def test_steps_per_execution_runs_n_steps_per_call(ring_data):
+    data = ring_data[:512]  # 4 batches an epoch
+    if keras.backend.backend() == "torch":
+        # Keras' torch trainer runs one step per call, and says so.
+        with pytest.raises(ValueError, match="steps_per_execution` must be 1"):
+            _fit_steps_per_execution(data, 4)
+        return
+    single, single_its, single_calls, single_logs = _fit_steps_per_execution(
+        data, 1)
+    multi, multi_its, multi_calls, multi_logs = _fit_steps_per_execution(
+        data, 4)
+    # Every optimizer advanced once per step: 2 epochs x 4 steps, in 2
+    # calls of 4 steps instead of 8 calls.
+    assert single_its == multi_its == [8, 8, 8]
+    assert (len(single_calls), len(multi_calls)) == (8, 2)
+    # ... and the 4-step calls computed what 4 single steps do.
+    for a, b in zip(single.get_weights(), multi.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for key in single_logs:
+        np.testing.assert_allclose(single_logs[key], multi_logs[key],
+                                   rtol=1e-5)

@@ -327,10 +327,12 @@ def penalty_value(text):
 
     if text is None or text == "none":
         return None
+    if text == "recommended":
+        return text
     name, _, weight = text.partition("=")
     if name not in PENALTIES:
         raise CLIError(
-            f"--gradient-penalty {text}: choose from none, "
+            f"--gradient-penalty {text}: choose from recommended, none, "
             f"{', '.join(PENALTIES)}, optionally with a weight "
             "(e.g. r1=3 or wgan_gp=10).")
     class_name, default, kwargs = PENALTIES[name]

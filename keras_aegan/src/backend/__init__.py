@@ -8,7 +8,8 @@ applies them with `optimizer`. The training algorithm itself lives once, in
 `keras.ops`, in `keras_aegan/src/trainers/gan_trainer.py`. `gradients.py`
 defines `input_gradients(fn, inputs, variables)`, the differentiable gradient
 of `sum(fn(inputs))` with respect to `inputs` that the gradient penalties
-need. `distributed.py` says how the step runs on several replicas
+need, and `COMPILES_DOUBLE_BACKWARD`, whether the compiled step can hold it.
+`distributed.py` says how the step runs on several replicas
 (`replica_context`, `all_reduce_mean`, `xla_compatible`,
 `unscale_keras_loss`; TensorFlow's also `scale_for_gradient_sum` and
 PyTorch's `reduce_gradients`, called by their own trainers; see
@@ -25,14 +26,19 @@ _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
     from keras_aegan.src.backend.tensorflow import distributed
+    from keras_aegan.src.backend.tensorflow.gradients import (
+        COMPILES_DOUBLE_BACKWARD,
+    )
     from keras_aegan.src.backend.tensorflow.gradients import input_gradients
     from keras_aegan.src.backend.tensorflow.trainer import GANTrainer
 elif _BACKEND == "jax":
     from keras_aegan.src.backend.jax import distributed
+    from keras_aegan.src.backend.jax.gradients import COMPILES_DOUBLE_BACKWARD
     from keras_aegan.src.backend.jax.gradients import input_gradients
     from keras_aegan.src.backend.jax.trainer import GANTrainer
 elif _BACKEND == "torch":
     from keras_aegan.src.backend.torch import distributed
+    from keras_aegan.src.backend.torch.gradients import COMPILES_DOUBLE_BACKWARD
     from keras_aegan.src.backend.torch.gradients import input_gradients
     from keras_aegan.src.backend.torch.trainer import GANTrainer
 else:
@@ -42,4 +48,5 @@ else:
         "of those."
     )
 
-__all__ = ["GANTrainer", "distributed", "input_gradients"]
+__all__ = ["COMPILES_DOUBLE_BACKWARD", "GANTrainer", "distributed",
+           "input_gradients"]

@@ -19,6 +19,7 @@ from keras_aegan.src.models.builders import default_autoencoder
 from keras_aegan.src.models.builders import default_encoder
 from keras_aegan.src.models.conditional import has_auxiliary_classifier
 from keras_aegan.src.models.network_checks import output_activation_name
+from keras_aegan.src.regularizers import gradient_penalties
 
 KERAS_COMPILE_KWARGS = ("run_eagerly", "steps_per_execution", "jit_compile",
                         "auto_scale_loss")
@@ -157,6 +158,19 @@ def with_loss_scaling(optimizers):
     }
 
 
+def get_gradient_penalty(value, adversarial_loss):
+    """`"recommended"` -> the objective's recommended penalty; otherwise
+    `None` or a `kag.regularizers` penalty, as given."""
+    if isinstance(value, str) and value == "recommended":
+        return adversarial_loss.recommended_gradient_penalty()
+    if isinstance(value, str):
+        raise ValueError(
+            f"Unknown gradient_penalty: {value!r}. Expected 'recommended' "
+            "(the default), None (no penalty) or a kag.regularizers penalty "
+            "such as kag.regularizers.R1Penalty(3.0).")
+    return gradient_penalties.get(value)
+
+
 def get_consistency_losses(value):
     """A list of `ReconstructionConsistencyLoss` terms, each kind once."""
     if value is None:
@@ -269,6 +283,21 @@ def default_networks(gan, consistency_losses):
     if "encoder" in needed and gan.encoder is None:
         built["encoder"] = default_encoder(gan.data_shape, gan.latent_dim)
     return built
+
+
+def check_jit_compile(jit_compile, gradient_penalty):
+    """A gradient penalty differentiates twice, which the backend's
+    compiler may not support (torch.compile)."""
+    from keras_aegan.src.backend import COMPILES_DOUBLE_BACKWARD
+
+    if (jit_compile is True and gradient_penalty is not None
+            and not COMPILES_DOUBLE_BACKWARD):
+        raise ValueError(
+            f"jit_compile=True with gradient_penalty={gradient_penalty!r} "
+            f"cannot run on the {keras.backend.backend()} backend: its "
+            "compiler (torch.compile) does not support double "
+            "backpropagation, which the penalty needs. Use jit_compile="
+            "'auto' (eager on PyTorch, the default) or gradient_penalty=None.")
 
 
 def resolve_jit_compile(jit_compile, run_eagerly):

@@ -22,7 +22,6 @@ from keras_aegan.src.models import conditional
 from keras_aegan.src.models import data_validation
 from keras_aegan.src.models import network_checks
 from keras_aegan.src.models.optimizer_group import OptimizerGroup
-from keras_aegan.src.regularizers import gradient_penalties
 from keras_aegan.src.trainers.gan_trainer import BaseGANTrainer
 from keras_aegan.src.trainers.plan import build_plan
 from keras_aegan.src.trainers.plan import layer_autoencoders
@@ -186,7 +185,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         autoencoder_optimizer=None,
         adversarial_loss="non_saturating",
         consistency_loss="recommended",
-        gradient_penalty=None,
+        gradient_penalty="recommended",
         discriminator_steps=1,
         class_loss_weight=1.0,
         **kwargs,
@@ -209,7 +208,12 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                 `"manifold"`, `"data"`, `"latent"`, a
                 `kag.losses.ReconstructionConsistencyLoss`, or a list of these
                 (terms are summed into the generator's loss).
-            gradient_penalty: `None` or a `kag.regularizers` penalty:
+            gradient_penalty: `"recommended"` (default: the adversarial
+                loss's `recommended_gradient_penalty()`: `R1Penalty(3.0)`
+                for the non-saturating, minimax, hinge and least-squares
+                losses, R1 and R2 for `"rpgan"`, `GradientPenalty(10.0)`
+                for `"wasserstein"`, none for `"ebgan"` and `"began"`),
+                `None` (no penalty), or a `kag.regularizers` penalty:
                 `R1Penalty(gamma)` (real samples), `R2Penalty(gamma)`
                 (generated samples), `ZeroCenteredGradientPenalty(gamma)`
                 (both) or `GradientPenalty(weight)` (WGAN-GP): added to the
@@ -247,7 +251,8 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         adversarial_loss = adversarial.get(adversarial_loss)
         consistency_losses = compile_args.get_consistency_losses(
             consistency_loss)
-        gradient_penalty = gradient_penalties.get(gradient_penalty)
+        gradient_penalty = compile_args.get_gradient_penalty(
+            gradient_penalty, adversarial_loss)
         compile_args.check_objective_fits_discriminator(adversarial_loss,
                                                         self.discriminator)
         compile_args.check_adaptive_augmentation(adversarial_loss,
@@ -256,6 +261,10 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             discriminator_steps)
         class_loss_weight = compile_args.check_class_loss_weight(
             class_loss_weight, self.discriminator)
+        jit_compile = compile_args.resolve_jit_compile(
+            kwargs.pop("jit_compile", "auto"),
+            kwargs.get("run_eagerly", False))
+        compile_args.check_jit_compile(jit_compile, gradient_penalty)
         for autoencoder in layer_autoencoders(self.generator):
             network_checks.check_autoencoder(autoencoder, self.data_shape)
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
@@ -284,9 +293,6 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                 gradient_penalty)
         members = {group: (optimizers[group], variables)
                    for group, variables in self._plan.variables.items()}
-        jit_compile = compile_args.resolve_jit_compile(
-            kwargs.pop("jit_compile", "auto"),
-            kwargs.get("run_eagerly", False))
         # Loss scaling is per member optimizer (above), not on the group.
         super().compile(optimizer=OptimizerGroup(members),
                         jit_compile=jit_compile, auto_scale_loss=False,

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+# Whether the compiled step (`jit_compile=True`) can hold input gradients.
+COMPILES_DOUBLE_BACKWARD = True
 
 def input_gradients(fn, inputs, variables):
     """Gradient of `sum(fn(inputs))` with respect to `inputs`.

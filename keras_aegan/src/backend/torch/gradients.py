@@ -2,6 +2,9 @@
 
 import torch
 
+# torch.compile (`jit_compile=True`) cannot differentiate twice: its
+# aot_autograd raises "does not currently support double backward".
+COMPILES_DOUBLE_BACKWARD = False
 
 def input_gradients(fn, inputs, variables):
     """Gradient of `sum(fn(inputs))` with respect to `inputs`.
