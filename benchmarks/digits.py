@@ -46,6 +46,7 @@ from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
 from benchmarks.common import summarize  # noqa: E402
 from benchmarks.methods import METHODS  # noqa: E402
+from benchmarks.methods import augmented  # noqa: E402
 from benchmarks.methods import build as build_method  # noqa: E402
 from benchmarks.methods import check as check_methods  # noqa: E402
 
@@ -233,9 +234,10 @@ def run_one(variant, method, seed, steps, judge, real, **compile_kwargs):
         # A PackSamples discriminator needs whole batches (64 is a multiple
         # of the packing): the 1,797 digits lose their last 5.
         x = x[:len(x) // BATCH_SIZE * BATCH_SIZE]
-    nets = kag.models.mlp_gan(x.shape[1:], LATENT_DIM, hidden_units=(256, 256),
-                              activation="relu", output_activation="tanh",
-                              **network_kwargs)
+    ada = network_kwargs.pop("adaptive_augmentation", None)
+    nets = augmented(kag.models.mlp_gan(
+        x.shape[1:], LATENT_DIM, hidden_units=(256, 256), activation="relu",
+        output_activation="tanh", **network_kwargs), ada)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
                             autoencoder=nets.autoencoder, encoder=nets.encoder,
                             seed=seed)

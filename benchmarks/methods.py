@@ -7,6 +7,8 @@ settings of both the generator and the discriminator). Values are plain
 data here; `build` turns them into objects once the backend is chosen.
 """
 
+import dataclasses
+
 # The Wasserstein loss with the WGAN-GP paper's penalty and critic steps.
 WGAN_GP = {"adversarial_loss": "wasserstein",
            "gradient_penalty": ("wgan_gp", 10.0), "discriminator_steps": 5}
@@ -79,6 +81,14 @@ METHODS = {
     "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
     "recommended_r3gan": {"compile": dict(R3GAN)},
     "recommended_r3gan_lazy": {"compile": dict(R3GAN_LAZY)},
+    # compile()'s default with adaptive augmentation (ADA, Karras et al.
+    # 2020) in front of the discriminator, for images (digits, images.py):
+    # translation and cutout, p adjusted over 100,000 images (a digits run
+    # sees 384,000).
+    "recommended_ns_r1_ada": {
+        "networks": {"adaptive_augmentation": {
+            "policy": "translation,cutout", "adjustment_images": 100_000}},
+        "compile": dict(NS_R1)},
 }
 
 # What `--methods` runs when not given: the baseline and our default.
@@ -106,6 +116,24 @@ def compile_arguments(spec_compile):
         compile_kwargs["gradient_penalty"] = getattr(
             kag.regularizers, class_name)(weight, **kwargs)
     return compile_kwargs
+
+
+def augmented(nets, options):
+    """`nets` with an adaptive `DifferentiableAugmentation(**options)` in
+    front of the discriminator; `nets` itself when `options` is None."""
+    import keras
+
+    import keras_aegan as kag
+
+    if options is None:
+        return nets
+    discriminator = nets.discriminator
+    inputs = keras.Input(discriminator.input_shape[1:])
+    augmentation = kag.layers.DifferentiableAugmentation(adaptive=True,
+                                                         **options)
+    outputs = discriminator(augmentation(inputs))
+    return dataclasses.replace(nets,
+                               discriminator=keras.Model(inputs, outputs))
 
 
 def build(method):

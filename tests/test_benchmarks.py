@@ -125,6 +125,25 @@ def test_methods_build_their_penalties():
     assert "consistency_loss" not in ns_r1  # compile()'s default terms
     _, wgan = build("wgan_gp")
     assert wgan["gradient_penalty"].weight == 10.0
+    # A method naming no penalty has none (not compile()'s default R1).
+    assert build("recommended")[1]["gradient_penalty"] is None
+    assert build("plain")[1]["gradient_penalty"] is None
+
+
+def test_the_ada_method_puts_adaptive_augmentation_before_the_discriminator():
+    import keras_aegan as kag
+    from benchmarks.methods import augmented
+    from benchmarks.methods import build
+
+    network_kwargs, _ = build("recommended_ns_r1_ada")
+    options = network_kwargs.pop("adaptive_augmentation")
+    nets = augmented(kag.models.mlp_gan((8, 8, 1), 4, hidden_units=(8,)),
+                     options)
+    layers = [layer for layer in nets.discriminator.layers
+              if isinstance(layer, kag.layers.DifferentiableAugmentation)]
+    assert len(layers) == 1 and layers[0].adaptive
+    assert layers[0].adjustment_images == 100_000
+    assert nets.discriminator.output_shape == (None, 1)
 
 
 def test_a_method_with_its_own_optimizers_trains_with_them(monkeypatch):
