@@ -95,6 +95,7 @@ class GenerativeMetrics(keras.callbacks.Callback):
     ...     print(key)
     d_loss
     g_loss
+    gp_loss
     mode_coverage_modes
     mode_coverage_modes_strict
     mode_coverage_high_quality

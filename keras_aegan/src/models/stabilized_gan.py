@@ -88,7 +88,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
     >>> gan.compile(consistency_loss="manifold")
     >>> history = gan.fit(x, batch_size=128, epochs=1, verbose=0)
     >>> sorted(history.history)
-    ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss']
+    ['ae_loss', 'consistency_loss', 'd_loss', 'g_loss', 'gp_loss']
     >>> gan.generate(4, seed=0).shape
     (4, 2)
 
@@ -445,7 +445,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         >>> history = gan.fit(x, batch_size=64, epochs=2, verbose=0,
         ...                   autoencoder_warmup_epochs=1)
         >>> print(*sorted(history.history))
-        ae_loss consistency_loss d_loss g_loss
+        ae_loss consistency_loss d_loss g_loss gp_loss
         >>> warmup = gan.warmup_history.history
         >>> len(history.history["g_loss"]), len(warmup["ae_loss"])
         (2, 1)
