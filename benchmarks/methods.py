@@ -140,7 +140,6 @@ def build(method):
     """`(network_kwargs, compile_kwargs)` of `method`, with objects made."""
     import keras
 
-
     spec = METHODS[method]
     compile_kwargs = compile_arguments(spec["compile"])
     if "optimizers" in spec:

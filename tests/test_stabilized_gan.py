@@ -281,6 +281,8 @@ def test_jit_compile_follows_keras_auto():
     assert gan.jit_compile == (keras.backend.backend() == "jax")  # no GPU
     gan.compile(jit_compile=False)
     assert gan.jit_compile is False
+    # What was asked for is saved with the model.
+    assert gan.get_compile_config()["jit_compile"] is False
 
 
 def test_jit_compile_with_a_penalty_on_torch_is_refused_clearly():

@@ -261,8 +261,10 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             discriminator_steps)
         class_loss_weight = compile_args.check_class_loss_weight(
             class_loss_weight, self.discriminator)
+        # Resolved before committing (it is checked against the penalty);
+        # the value asked for stays in the saved compile config.
         jit_compile = compile_args.resolve_jit_compile(
-            kwargs.pop("jit_compile", "auto"),
+            kwargs.get("jit_compile", "auto"),
             kwargs.get("run_eagerly", False))
         compile_args.check_jit_compile(jit_compile, gradient_penalty)
         for autoencoder in layer_autoencoders(self.generator):
@@ -293,6 +295,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                 gradient_penalty)
         members = {group: (optimizers[group], variables)
                    for group, variables in self._plan.variables.items()}
+        kwargs.pop("jit_compile", None)
         # Loss scaling is per member optimizer (above), not on the group.
         super().compile(optimizer=OptimizerGroup(members),
                         jit_compile=jit_compile, auto_scale_loss=False,
