@@ -12,7 +12,13 @@ In one process, on the backend given, with the same networks and batch:
   torch is installed.
 
 Sizes: the B1 MLPs (2 x 128 tanh, latent 256) at batch 512, and
-`kag.models.dcgan((32, 32, 3), 128)` at batch 64; `--cases tiny` adds a tiny
+`kag.models.dcgan((32, 32, 3), 128)` at batch 64; `--cases kerasio` times
+the keras-io GAN recipe (`benchmarks/baselines/keras_io_gan.py`: its class,
+its 28x28x1 conv networks, Adam 3e-4, batch 64, driven by `fit`) beside
+`StabilizedGAN` on the same networks and optimizers, plain
+(`consistency_loss=None, gradient_penalty=None`) and as `compile()` sets
+it up (the terms, with the autoencoder and encoder it builds, and R1);
+`--cases tiny` adds a tiny
 MLP GAN (2 x 16, latent 4) at batch 16, where the per-step host work of the
 engine (not the arithmetic) sets the rate, e.g. on PyTorch, which runs the
 step eagerly. Every contender is warmed
@@ -40,6 +46,7 @@ CASES = {
     "mlp": (200, 512),
     "dcgan32": (10, 64),
     "tiny": (200, 16),
+    "kerasio": (10, 64),
 }
 # (latent_dim, hidden_units) of the MLP cases.
 MLPS = {"mlp": (256, (128, 128)), "tiny": (4, (16, 16))}
@@ -93,6 +100,8 @@ def data_for(case, num):
     if case in MLPS:
         return kag.datasets.grid(num, seed=0)[0]
     rng = np.random.default_rng(0)
+    if case == "kerasio":  # its generator ends in a sigmoid
+        return rng.uniform(0, 1, (num, 28, 28, 1)).astype("float32")
     return rng.uniform(-1, 1, (num, 32, 32, 3)).astype("float32")
 
 
@@ -129,6 +138,33 @@ def engine_contender(case, consistency, **compile_kwargs):
         gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
 
     return run
+
+
+def keras_io_contenders():
+    """The keras-io recipe, and `StabilizedGAN` on its networks and
+    optimizers: plain, and as `compile()` sets it up."""
+    import keras
+
+    import keras_aegan as kag
+    from benchmarks.baselines import keras_io_gan
+
+    contenders = {"keras_io": keras_io_gan.contender()}
+    for name, kwargs in (("none", dict(consistency_loss=None,
+                                       gradient_penalty=None)),
+                         ("recommended", {})):
+        keras.utils.set_random_seed(0)
+        discriminator, generator = keras_io_gan.networks()
+        gan = kag.StabilizedGAN(generator, discriminator, seed=0)
+        d_opt, g_opt = keras_io_gan.optimizers()
+        gan.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt,
+                    **kwargs)
+
+        def run(x, batch_size, gan=gan):
+            gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False,
+                    verbose=0)
+
+        contenders[name] = run
+    return contenders
 
 
 def contenders_use_xla():
@@ -197,6 +233,10 @@ def measure(contenders, x, batch_size, rounds):
 def ratios(rates):
     """Time ratios (> 1: slower) of the comparisons B3 asks for."""
     out = {}
+    if "keras_io" in rates:
+        for name in ("none", "recommended"):
+            out[f"{name} / keras_io (>1: slower than the recipe)"] = (
+                rates["keras_io"] / rates[name])
     if "handwritten" in rates:
         out["engine_overhead (none / handwritten)"] = (
             rates["handwritten"] / rates["none"])
@@ -214,19 +254,35 @@ def ratios(rates):
 
 
 CONTENDERS = ("handwritten", "none", *KINDS, "recommended")
+KERAS_IO_CONTENDERS = ("keras_io", "none", "recommended")
 
 
 def check_results(results):
     """Raises if the results miss a figure the JSON must have."""
     for case, entry in results["cases"].items():
         rates = entry["steps_per_second"]
-        missing = set(CONTENDERS) - set(rates)
+        expected = KERAS_IO_CONTENDERS if case == "kerasio" else CONTENDERS
+        missing = set(expected) - set(rates)
         if missing:
             raise RuntimeError(f"step_cost {case}: no rate for {missing}")
         if not all(rate > 0 for rate in rates.values()):
             raise RuntimeError(f"step_cost {case}: a rate is not positive")
-        if len(entry["ratios"]) < len(CONTENDERS) - 1:
+        if len(entry["ratios"]) < len(expected) - 1:
             raise RuntimeError(f"step_cost {case}: ratios missing")
+
+
+def report(results, case, backend, batch_size, block, rounds, rates):
+    """Stores a case's rates and ratios in `results` and prints them."""
+    results["cases"][case] = {
+        "batch_size": batch_size, "steps_per_block": block,
+        "steps_per_second": rates, "ratios": ratios(rates),
+    }
+    print(f"\n{case} on {backend}, batch {batch_size}, {block} steps x "
+          f"{rounds} blocks (median)")
+    for name, rate in rates.items():
+        print(f"  {name:14s} {rate:10.1f} steps/s")
+    for name, value in results["cases"][case]["ratios"].items():
+        print(f"  {name:42s} {value:6.3f}x")
 
 
 def main(argv=None):
@@ -250,6 +306,12 @@ def main(argv=None):
         block = args.steps or block
         x = data_for(case, block * batch_size)
         keras.utils.clear_session()
+        if case == "kerasio":
+            rates = measure(keras_io_contenders(), x, batch_size,
+                            args.rounds)
+            report(results, case, backend, batch_size, block, args.rounds,
+                   rates)
+            continue
         contenders = {
             "handwritten": handwritten_contender(case, backend),
             "none": engine_contender(case, None),
@@ -267,16 +329,7 @@ def main(argv=None):
         if has_torch:
             contenders["torch_nn"] = torch_nn_contender(case)
         rates = measure(contenders, x, batch_size, args.rounds)
-        results["cases"][case] = {
-            "batch_size": batch_size, "steps_per_block": block,
-            "steps_per_second": rates, "ratios": ratios(rates),
-        }
-        print(f"\n{case} on {backend}, batch {batch_size}, {block} steps x "
-              f"{args.rounds} blocks (median)")
-        for name, rate in rates.items():
-            print(f"  {name:14s} {rate:10.1f} steps/s")
-        for name, value in results["cases"][case]["ratios"].items():
-            print(f"  {name:42s} {value:6.3f}x")
+        report(results, case, backend, batch_size, block, args.rounds, rates)
     check_results(results)
     path = os.path.join(args.output, f"step_cost_{backend}.json")
     with open(path, "w") as f:

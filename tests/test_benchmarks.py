@@ -293,6 +293,59 @@ def test_step_cost_benchmark_writes_every_field(tmp_path):
     assert set(step_cost.CONTENDERS) <= set(rates)
 
 
+def test_keras_io_recipe_trains_both_networks():
+    # The step-cost baseline: its backend's train_step (TensorFlow,
+    # PyTorch: the keras-io class under fit; JAX: its jitted step) updates
+    # the discriminator and the generator.
+    import keras
+
+    from benchmarks.baselines import keras_io_gan
+
+    keras.utils.set_random_seed(0)
+    discriminator, generator = keras_io_gan.networks(latent_dim=8)
+    before = [[keras.ops.convert_to_numpy(v).copy() for v in net.weights]
+              for net in (discriminator, generator)]
+    x = np.random.default_rng(0).uniform(0, 1, (4, 28, 28, 1))
+    x = x.astype("float32")
+    if keras.backend.backend() == "jax":
+        recipe = keras_io_gan.JaxRecipe(discriminator, generator, 8)
+        recipe.step(x)
+        recipe.sync()
+        after = [[np.asarray(v) for v in recipe.state[0]],
+                 [np.asarray(v) for v in recipe.state[2]]]
+        losses = [float(loss) for loss in recipe.losses]
+    else:
+        gan = keras_io_gan.GAN(discriminator, generator, 8)
+        d_opt, g_opt = keras_io_gan.optimizers()
+        gan.compile(d_optimizer=d_opt, g_optimizer=g_opt,
+                    loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+        history = gan.fit(x, batch_size=4, epochs=1, verbose=0)
+        after = [[keras.ops.convert_to_numpy(v) for v in net.weights]
+                 for net in (discriminator, generator)]
+        losses = [history.history[k][0] for k in ("d_loss", "g_loss")]
+        assert int(d_opt.iterations) == int(g_opt.iterations) == 1
+    assert all(np.isfinite(losses))
+    for old, new in zip(before, after, strict=True):
+        assert any(not np.allclose(a, b)
+                   for a, b in zip(old, new, strict=True))
+
+
+@pytest.mark.backend_independent
+def test_step_cost_keras_io_ratios():
+    from benchmarks import step_cost
+
+    rates = {"keras_io": 6.0, "none": 4.0, "recommended": 2.0}
+    ratios = step_cost.ratios(rates)
+    assert ratios["none / keras_io (>1: slower than the recipe)"] == 1.5
+    assert ratios["recommended / keras_io (>1: slower than the recipe)"] == 3
+    assert ratios["recommended / none"] == 2
+    entry = {"steps_per_second": rates, "ratios": ratios}
+    step_cost.check_results({"cases": {"kerasio": entry}})
+    del rates["keras_io"]
+    with pytest.raises(RuntimeError, match="keras_io"):
+        step_cost.check_results({"cases": {"kerasio": entry}})
+
+
 @pytest.mark.backend_independent
 def test_images_benchmark_writes_every_field(tmp_path):
     from benchmarks import images
