@@ -34,6 +34,7 @@ PENALTIES = {
                      {"real": True, "fake": True, "every": 4}),
 }
 
+ADA = {"policy": "translation,cutout", "adjustment_images": 100_000}
 METHODS = {
     # Our plain GAN under the protocol: the baseline of every table.
     "plain": {"compile": {"consistency_loss": None}},
@@ -86,9 +87,12 @@ METHODS = {
     # translation and cutout, p adjusted over 100,000 images (a digits run
     # sees 384,000).
     "recommended_ns_r1_ada": {
-        "networks": {"adaptive_augmentation": {
-            "policy": "translation,cutout", "adjustment_images": 100_000}},
+        "networks": {"adaptive_augmentation": ADA},
         "compile": dict(NS_R1)},
+    # The same augmentation with the terms alone (no penalty): there the
+    # discriminator's real logits grow, which is what ADA reacts to.
+    "recommended_ada": {"networks": {"adaptive_augmentation": ADA},
+                        "compile": {}},
 }
 
 # What `--methods` runs when not given: the baseline and our default.

@@ -175,13 +175,14 @@ def test_a_method_with_its_own_optimizers_trains_with_them(monkeypatch):
         assert (protocol[name].beta_1, protocol[name].beta_2) == (0.5, 0.999)
 
 
-@pytest.mark.backend_independent
-def test_digits_benchmark_writes_every_field(tmp_path, monkeypatch):
+@pytest.fixture
+def judges(monkeypatch):
+    """The judges trained so far: each benchmark's main() trains the same
+    judge (a scikit-learn classifier of the same digits, same seed); it is
+    trained once. test_digits_judge_and_scores_on_real_data checks the
+    judge itself."""
     from benchmarks import digits
 
-    # Both main() calls train the same judge (a scikit-learn classifier of
-    # the same digits, same seed): train it once. test_digits_judge_and_
-    # scores_on_real_data checks the judge itself.
     judges = {}
     real_judge = digits.Judge
 
@@ -192,6 +193,13 @@ def test_digits_benchmark_writes_every_field(tmp_path, monkeypatch):
         return judges[key]
 
     monkeypatch.setattr(digits, "Judge", judge)
+    return judges
+
+
+@pytest.mark.backend_independent
+def test_digits_benchmark_writes_every_field(tmp_path, judges):
+    from benchmarks import digits
+
     # Seeds 1 and 0 in two processes' worth of runs, pooled by --merge.
     # 4 steps: one short epoch per run (what is checked is the JSON, the
     # plots and the merge, not how far the runs get).
@@ -347,7 +355,7 @@ def test_step_cost_keras_io_ratios():
 
 
 @pytest.mark.backend_independent
-def test_images_benchmark_writes_every_field(tmp_path):
+def test_images_benchmark_writes_every_field(tmp_path, judges):
     from benchmarks import images
 
     # Seeds 1 and 0 in two processes' worth of runs, pooled by --merge.
@@ -359,6 +367,7 @@ def test_images_benchmark_writes_every_field(tmp_path):
     assert results["round_trip_accuracy"] >= 0.97
     images.main(["--seeds", "1", "--methods", "plain,recommended",
                  "--output", str(tmp_path / "0"), *common])
+    assert len(judges) == 1
     images.main(["--merge", str(tmp_path / "1" / "images.partial.json"),
                  str(tmp_path / "0" / "images.json"), "--output",
                  str(tmp_path)])
