@@ -355,6 +355,27 @@ def test_step_cost_keras_io_ratios():
 
 
 @pytest.mark.backend_independent
+def test_soak_benchmark_records_memory_in_a_child_process(tmp_path):
+    from benchmarks import soak
+
+    results = soak.main(["--setups", "plain", "--steps", "6",
+                         "--sample-every", "2", "--output", str(tmp_path)])
+    record = results["setups"]["plain"]
+    # One resident-size sample per epoch of 2 steps, in the child process.
+    assert [step for step, _ in record["resident_mb"]] == [2, 4, 6]
+    assert all(mb > 50 for _, mb in record["resident_mb"])
+    assert record["peak_resident_mb"] >= max(
+        mb for _, mb in record["resident_mb"]) * 0.99
+    assert record["finite_losses"]
+    assert record["device_peak_mb"] is None or record["device_peak_mb"] > 0
+    assert (tmp_path / f"soak_{results['backend']}.png").exists()
+    with open(tmp_path / f"soak_{results['backend']}.json") as f:
+        soak.check_results(json.load(f))
+    with pytest.raises(SystemExit):
+        soak.parse_args(["--steps", "3", "--sample-every", "2"])
+
+
+@pytest.mark.backend_independent
 def test_images_benchmark_writes_every_field(tmp_path, judges):
     from benchmarks import images
 
