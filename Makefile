@@ -144,7 +144,7 @@ gpu-wheels:
 	  --python-version $(GPU_PYTHON_VERSION) --implementation cp \
 	  --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
 	  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-	  -d .whl "keras==3.15.1" namex optree
+	  -d .whl "keras==3.15.1" namex optree psutil
 
 # `import keras_aegan` and a fit with Keras and only JAX installed.
 IMPORT_VENV ?= .venv-jax-only

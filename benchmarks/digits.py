@@ -418,7 +418,8 @@ def merge(paths, output, fields=None, name="digits"):
         for entry in merged[variant]["methods"].values())
     check_results(merged, fields, name)
     with open(os.path.join(output, f"{name}.json"), "w") as f:
-        json.dump(merged, f)
+        # Compact: the pooled file of every method stays under 2 MiB.
+        json.dump(merged, f, separators=(",", ":"))
     return merged
 
 

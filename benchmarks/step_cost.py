@@ -26,7 +26,12 @@ up (compilation), then timed in alternating blocks of the same number of
 steps; a contender's rate is the median over blocks. Only ratios measured in
 this one run are meaningful.
 
+`--steps-per-execution N` adds `none_speN`: the plain engine compiled with
+`steps_per_execution=N` (N steps per call into the compiled step; JAX and
+TensorFlow), the fix for small models on fast devices.
+
 Run:  python benchmarks/step_cost.py --backend jax [--quick]
+          [--cases tiny,mlp,dcgan32,kerasio] [--steps-per-execution 8]
 Writes OUTPUT/step_cost_BACKEND.json and prints the table.
 """
 
@@ -63,6 +68,9 @@ def parse_args(argv=None):
                         "--quick)")
     parser.add_argument("--quick", action="store_true",
                         help="1 round of 3-step blocks: a smoke test")
+    parser.add_argument("--steps-per-execution", type=int, default=None,
+                        help="also time plain StabilizedGAN with "
+                        "compile(steps_per_execution=N) (JAX, TensorFlow)")
     parser.add_argument("--output", default="runs/bench")
     # Accepted for the common benchmark interface; unused here.
     parser.add_argument("--seeds", type=int, default=1)
@@ -246,6 +254,10 @@ def ratios(rates):
     if "torch_nn" in rates:
         out["torch_nn / none (>1: engine faster)"] = (
             rates["none"] / rates["torch_nn"])
+    for name in rates:
+        if name.startswith("none_spe"):
+            out[f"none: {name[5:]} / 1 step per call (<1: faster)"] = (
+                rates["none"] / rates[name])
     for name in ("none", "recommended"):
         if f"{name}_xla" in rates:
             out[f"{name}: XLA / default (>1: XLA slower)"] = (
@@ -326,6 +338,10 @@ def main(argv=None):
                                       ("recommended", "default")):
                 contenders[f"{name}_xla"] = engine_contender(
                     case, consistency, jit_compile=True)
+        spe = args.steps_per_execution
+        if spe and backend != "torch":  # Keras' torch trainer refuses it
+            contenders[f"none_spe{spe}"] = engine_contender(
+                case, None, steps_per_execution=spe)
         if has_torch:
             contenders["torch_nn"] = torch_nn_contender(case)
         rates = measure(contenders, x, batch_size, args.rounds)

@@ -169,7 +169,7 @@ def build_parser():
 
 
 BENCHMARKS = ("mixtures", "digits", "images", "stability_map", "step_cost",
-              "conditional")
+              "conditional", "soak")
 
 
 def _run_benchmark(name, args):
