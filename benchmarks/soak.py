@@ -60,6 +60,9 @@ def parse_args(argv=None):
         parser.error(f"--steps {args.steps} gives fewer than two samples "
                      f"of memory (one every {args.sample_every} steps); "
                      "raise --steps or lower --sample-every.")
+    if args.steps % args.sample_every:
+        parser.error(f"--steps {args.steps} is not a whole number of "
+                     f"epochs of --sample-every {args.sample_every} steps")
     unknown = set(args.setups.split(",")) - set(SETUPS)
     if unknown:
         parser.error(f"unknown setups {sorted(unknown)}; choose from "
@@ -120,9 +123,11 @@ def train(setup, steps, sample_every):
     x, _ = kag.datasets.ring(BATCH_SIZE * sample_every, seed=0)
     nets = kag.models.mlp_gan(2, 256, hidden_units=(128, 128),
                               activation="tanh")
-    gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
-                            autoencoder=nets.autoencoder,
-                            encoder=nets.encoder, seed=0)
+    # Only the networks a setup uses, as a user would write it.
+    extra = ({} if setup == "plain" else
+             {"autoencoder": nets.autoencoder, "encoder": nets.encoder})
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0,
+                            **extra)
     gan.compile(**SETUPS[setup])
     trace = []
 

@@ -70,13 +70,17 @@ def parse_args(argv=None):
                         help="1 round of 3-step blocks: a smoke test")
     parser.add_argument("--steps-per-execution", type=int, default=None,
                         help="also time plain StabilizedGAN with "
-                        "compile(steps_per_execution=N) (JAX, TensorFlow)")
+                        "compile(steps_per_execution=N) (JAX, TensorFlow; "
+                        "every case but kerasio)")
     parser.add_argument("--output", default="runs/bench")
     # Accepted for the common benchmark interface; unused here.
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--steps", type=int, default=None,
                         help="steps per timed block (default per case)")
     args = parser.parse_args(argv)
+    if args.steps_per_execution is not None and args.steps_per_execution < 1:
+        parser.error("--steps-per-execution takes a whole number >= 1, got "
+                     f"{args.steps_per_execution}")
     if args.quick:
         args.rounds = 1
         args.steps = args.steps or 3

@@ -302,6 +302,8 @@ def test_step_cost_benchmark_writes_every_field(tmp_path):
     assert set(step_cost.CONTENDERS) <= set(rates)
     # Keras' PyTorch trainer runs one step per call.
     assert ("none_spe2" in rates) == (backend != "torch")
+    with pytest.raises(SystemExit):
+        step_cost.parse_args(["--steps-per-execution", "0"])
 
 
 def test_keras_io_recipe_trains_both_networks():
@@ -374,8 +376,9 @@ def test_soak_benchmark_records_memory_in_a_child_process(tmp_path):
     assert (tmp_path / f"soak_{results['backend']}.png").exists()
     with open(tmp_path / f"soak_{results['backend']}.json") as f:
         soak.check_results(json.load(f))
-    with pytest.raises(SystemExit):
-        soak.parse_args(["--steps", "3", "--sample-every", "2"])
+    for steps in ("3", "5"):  # one sample; not whole epochs
+        with pytest.raises(SystemExit):
+            soak.parse_args(["--steps", steps, "--sample-every", "2"])
 
 
 @pytest.mark.backend_independent

@@ -63,6 +63,10 @@ class GAN(keras.Model):
     """The keras-io GAN class (TensorFlow and PyTorch `train_step`s)."""
 
     def __init__(self, discriminator, generator, latent_dim, seed=0):
+        if keras.backend.backend() == "jax":
+            raise NotImplementedError(
+                "The keras-io GAN class has no JAX train_step; on JAX use "
+                "JaxRecipe (the same maths as one jitted step).")
         super().__init__()
         self.discriminator = discriminator
         self.generator = generator
