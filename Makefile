@@ -26,7 +26,7 @@ PYTEST_ARGS ?= -q -n 2 --dist loadgroup
 # combines with a -m in PYTEST_ARGS, e.g. -m "not slow").
 FULL_BACKEND ?= jax
 
-.PHONY: lint demo test test-% backend-tests-% install import-check bench bench-quick gpu-wheels clean docs docs-serve doctest examples
+.PHONY: lint demo test test-% backend-tests-% install import-check bench bench-quick gpu-wheels clean docs docs-serve docs-check browser doctest examples
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,11 +62,13 @@ demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 # the tests that can depend on the backend.
 TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS)) \
   $(VENV)/.fid-reference
+# tests/browser (the built site in Chromium) is `make docs-check`'s.
 test-%: $(TEST_DEPS)
-	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS)
+	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS) \
+	  --ignore=tests/browser
 backend-tests-%: $(TEST_DEPS)
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS) \
-	  --backend-dependent-only
+	  --ignore=tests/browser --backend-dependent-only
 
 # tests/test_reliability.py saves a model under each backend once for the
 # three runs of `make test` (in this folder, emptied first), not in each.
@@ -80,13 +82,35 @@ test: $(TEST_DEPS)
 # The documentation site (MkDocs Material + mkdocstrings): `make docs` builds
 # it into site/ and fails on a broken link or reference (--strict);
 # `make docs-serve` serves it at http://127.0.0.1:8000 with live reload.
+# Formulas are typeset by KaTeX, served from the site (readers and the build
+# machine may be offline): its npm package, installed here and copied into
+# the site by docs/_hooks/katex.py.
+KATEX_VERSION ?= 0.16.47
+KATEX_DIR := runs/katex
+KATEX := $(KATEX_DIR)/.katex-$(KATEX_VERSION)
+$(KATEX):
+	rm -rf $(KATEX_DIR)
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund \
+	  --prefix $(KATEX_DIR) "katex@$(KATEX_VERSION)"
+	touch $@
 $(VENV)/.docs: pyproject.toml | $(PY)
 	$(PIP) -e ".[docs]"
 	touch $@
-docs: $(VENV)/.docs $(VENV)/.project
+docs: $(VENV)/.docs $(VENV)/.project $(KATEX)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
-docs-serve: $(VENV)/.docs $(VENV)/.project
+docs-serve: $(VENV)/.docs $(VENV)/.project $(KATEX)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
+
+# The built site as a reader sees it (tests/browser): served on 127.0.0.1
+# and opened in Debian's headless Chromium (`make browser` installs it, as
+# root); screenshots in site/screenshots/.
+docs-check: $(VENV)/.docs $(VENV)/.project $(KATEX)
+	$(PY) -m pytest tests/browser -q -p no:cacheprovider
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; \
+	then echo "chromium and chromedriver are installed"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium chromium-driver; fi
 
 # The docstrings' examples, run as doctests on one backend.
 doctest: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
