@@ -32,6 +32,7 @@ PENALTIES = {
     "r1_r2": ("ZeroCenteredGradientPenalty", {"real": True, "fake": True}),
     "r1_r2_every4": ("ZeroCenteredGradientPenalty",
                      {"real": True, "fake": True, "every": 4}),
+    "r1_every4": ("R1Penalty", {"every": 4}),
 }
 
 ADA = {"policy": "translation,cutout", "adjustment_images": 100_000}
@@ -93,6 +94,16 @@ METHODS = {
     # discriminator's real logits grow, which is what ADA reacts to.
     "recommended_ada": {"networks": {"adaptive_augmentation": ADA},
                         "compile": {}},
+    # The levers on the default's step cost (B3): R1 at every 4th
+    # discriminator step (times 4), the terms and the autoencoder's update
+    # on a quarter of each batch, and both.
+    "recommended_ns_r1_lazy": {"compile": {
+        "gradient_penalty": ("r1_every4", R1_GAMMA)}},
+    "recommended_ns_r1_quarter": {"compile": dict(NS_R1),
+                                  "terms_batch_fraction": 0.25},
+    "recommended_ns_r1_fast": {"compile": {
+        "gradient_penalty": ("r1_every4", R1_GAMMA)},
+        "terms_batch_fraction": 0.25},
 }
 
 # What `--methods` runs when not given: the baseline and our default.
@@ -144,8 +155,15 @@ def build(method):
     """`(network_kwargs, compile_kwargs)` of `method`, with objects made."""
     import keras
 
+    import keras_aegan as kag
+
     spec = METHODS[method]
     compile_kwargs = compile_arguments(spec["compile"])
+    if "terms_batch_fraction" in spec:
+        # compile()'s default terms, each on that part of the batch.
+        compile_kwargs["consistency_loss"] = (
+            kag.models.recommended_consistency_losses(
+                batch_fraction=spec["terms_batch_fraction"]))
     if "optimizers" in spec:
         # One Adam per network: optimizers hold per-network moments.
         for name in ("generator_optimizer", "discriminator_optimizer"):

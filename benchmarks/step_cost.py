@@ -26,6 +26,12 @@ up (compilation), then timed in alternating blocks of the same number of
 steps; a contender's rate is the median over blocks. Only ratios measured in
 this one run are meaningful.
 
+The levers on the default's cost, each `compile()`'s default with one
+change (`recommended_<lever>`): `lazy_r1`, R1 at every 4th discriminator
+step (times 4: `R1Penalty(3.0, every=4)`); `quarter`, the consistency
+terms and the autoencoder's update on a quarter of each batch
+(`recommended_consistency_losses(batch_fraction=0.25)`); `fast`, both.
+
 `--steps-per-execution N` adds `none_speN`: the plain engine compiled with
 `steps_per_execution=N` (N steps per call into the compiled step; JAX and
 TensorFlow), the fix for small models on fast devices.
@@ -152,6 +158,25 @@ def engine_contender(case, consistency, **compile_kwargs):
     return run
 
 
+LEVERS = ("lazy_r1", "quarter", "fast")
+
+
+def lever_kwargs(lever):
+    """`compile()` arguments of a lever on the default's cost."""
+    import keras_aegan as kag
+
+    if lever not in LEVERS:
+        raise ValueError(f"Unknown lever {lever!r}; expected one of "
+                         f"{LEVERS}.")
+    kwargs = {}
+    if lever in ("lazy_r1", "fast"):
+        kwargs["gradient_penalty"] = kag.regularizers.R1Penalty(3.0, every=4)
+    if lever in ("quarter", "fast"):
+        kwargs["consistency_loss"] = (
+            kag.models.recommended_consistency_losses(batch_fraction=0.25))
+    return kwargs
+
+
 def keras_io_contenders():
     """The keras-io recipe, and `StabilizedGAN` on its networks and
     optimizers: plain, and as `compile()` sets it up."""
@@ -163,7 +188,9 @@ def keras_io_contenders():
     contenders = {"keras_io": keras_io_gan.contender()}
     for name, kwargs in (("none", dict(consistency_loss=None,
                                        gradient_penalty=None)),
-                         ("recommended", {})):
+                         ("recommended", {}),
+                         *((f"recommended_{lever}", lever_kwargs(lever))
+                           for lever in LEVERS)):
         keras.utils.set_random_seed(0)
         discriminator, generator = keras_io_gan.networks()
         gan = kag.StabilizedGAN(generator, discriminator, seed=0)
@@ -252,7 +279,8 @@ def ratios(rates):
     if "handwritten" in rates:
         out["engine_overhead (none / handwritten)"] = (
             rates["handwritten"] / rates["none"])
-    for name in list(KINDS) + ["recommended"]:
+    for name in [*KINDS, "recommended",
+                 *(f"recommended_{lever}" for lever in LEVERS)]:
         if name in rates:
             out[f"{name} / none"] = rates["none"] / rates[name]
     if "torch_nn" in rates:
@@ -269,8 +297,9 @@ def ratios(rates):
     return out
 
 
-CONTENDERS = ("handwritten", "none", *KINDS, "recommended")
-KERAS_IO_CONTENDERS = ("keras_io", "none", "recommended")
+LEVER_CONTENDERS = tuple(f"recommended_{lever}" for lever in LEVERS)
+CONTENDERS = ("handwritten", "none", *KINDS, "recommended", *LEVER_CONTENDERS)
+KERAS_IO_CONTENDERS = ("keras_io", "none", "recommended", *LEVER_CONTENDERS)
 
 
 def check_results(results):
@@ -335,6 +364,9 @@ def main(argv=None):
         for kind in KINDS:
             contenders[kind] = engine_contender(case, kind)
         contenders["recommended"] = engine_contender(case, "default")
+        for lever in LEVERS:
+            contenders[f"recommended_{lever}"] = engine_contender(
+                case, "default", **lever_kwargs(lever))
         if backend == "tensorflow" and not contenders_use_xla():
             # XLA is what jit_compile="auto" picks with a GPU; on a CPU
             # the default is a tf.function graph: both, side by side.

@@ -347,11 +347,14 @@ def test_keras_io_recipe_trains_both_networks():
 def test_step_cost_keras_io_ratios():
     from benchmarks import step_cost
 
-    rates = {"keras_io": 6.0, "none": 4.0, "recommended": 2.0}
+    rates = {"keras_io": 6.0, "none": 4.0, "recommended": 2.0,
+             "recommended_lazy_r1": 2.5, "recommended_quarter": 3.0,
+             "recommended_fast": 3.2}
     ratios = step_cost.ratios(rates)
     assert ratios["none / keras_io (>1: slower than the recipe)"] == 1.5
     assert ratios["recommended / keras_io (>1: slower than the recipe)"] == 3
     assert ratios["recommended / none"] == 2
+    assert ratios["recommended_fast / none"] == 1.25
     entry = {"steps_per_second": rates, "ratios": ratios}
     step_cost.check_results({"cases": {"kerasio": entry}})
     del rates["keras_io"]

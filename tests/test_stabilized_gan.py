@@ -59,6 +59,63 @@ def test_all_terms_together_and_consistency_falls(ring_data):
     assert history.history["ae_loss"][-1] < history.history["ae_loss"][0]
 
 
+class HeadSizeProbe(kag.losses.ReconstructionConsistencyLoss):
+    """Reports how many samples its term and its autoencoder loss get."""
+
+    kind = "head_size_probe"
+    networks = ("autoencoder",)
+
+    def term(self, gan, x, z, fake):
+        sizes = [keras.ops.shape(t)[0] for t in (x, z, fake)]
+        # The size when all three agree; far off when they do not.
+        return keras.ops.cast(3 * sizes[0] - sizes[1] - sizes[2],
+                              "float32") + 0.0 * keras.ops.mean(fake)
+
+    def autoencoder_loss(self, gan, x):
+        return (keras.ops.cast(keras.ops.shape(x)[0], "float32")
+                + 0.0 * keras.ops.mean(gan.autoencoder(x)))
+
+
+@pytest.mark.parametrize("fraction, expected", [(1.0, 128), (0.25, 32),
+                                                (0.3, 39)])
+def test_batch_fraction_computes_the_terms_on_the_head_of_the_batch(
+        ring_data, fraction, expected):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=HeadSizeProbe(batch_fraction=fraction),
+                gradient_penalty=None)
+    history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    # ceil(fraction * 128) samples in the term and the autoencoder's loss.
+    assert history.history["consistency_loss"] == [pytest.approx(expected)]
+    assert history.history["ae_loss"] == [pytest.approx(expected)]
+
+
+def test_batch_fraction_trains_every_network_and_round_trips(ring_data):
+    nets = tiny_nets()
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0,
+                            autoencoder=nets.autoencoder, encoder=nets.encoder)
+    terms = [kag.losses.ReconstructionConsistencyLoss(
+        kind, batch_fraction=0.25) for kind in ("manifold", "data")]
+    gan.compile(consistency_loss=terms)
+    before = {name: weights_of(getattr(nets, name))
+              for name in ("generator", "autoencoder", "encoder")}
+    history = gan.fit(ring_data, batch_size=64, epochs=4, verbose=0)
+    for name, weights in before.items():
+        assert moved(weights, getattr(nets, name)), name
+    assert history.history["ae_loss"][-1] < history.history["ae_loss"][0]
+    assert all(np.isfinite(history.history["consistency_loss"]))
+    config = terms[1].get_config()
+    assert config["batch_fraction"] == 0.25
+    assert kag.losses.ReconstructionConsistencyLoss.from_config(
+        config).batch_fraction == 0.25
+
+
+@pytest.mark.parametrize("value", [0, -0.5, 1.5, True, "half"])
+def test_batch_fraction_out_of_range_says_what_it_takes(value):
+    with pytest.raises(ValueError, match=r"batch_fraction.*\(0, 1\]"):
+        kag.losses.ReconstructionConsistencyLoss("data",
+                                                 batch_fraction=value)
+
+
 def test_default_networks_are_built_from_the_data_shape(ring_data):
     gan = tiny_gan()
     assert gan.autoencoder is None and gan.encoder is None

@@ -44,7 +44,7 @@ _RECIPE_NAMES = {
 }
 
 
-def recommended_consistency_losses():
+def recommended_consistency_losses(batch_fraction=1.0):
     """The consistency terms `compile()` uses by default.
 
     Tuned with `benchmarks/mixtures.py` (docs/benchmarks.md):
@@ -59,6 +59,12 @@ def recommended_consistency_losses():
       every real sample must stay reachable, which evens out the coverage
       (lower reverse KL) at a small cost in sample quality.
 
+    Args:
+        batch_fraction: float in (0, 1], each term's `batch_fraction`: the
+            part of each batch the terms (and the autoencoder's update) are
+            computed on. Below 1 they cost less per step, with noisier
+            gradients (docs/benchmarks.md, B3, measures both).
+
     Returns:
         A new list of `kag.losses.ReconstructionConsistencyLoss` objects.
 
@@ -72,8 +78,10 @@ def recommended_consistency_losses():
     """
     return [
         ReconstructionConsistencyLoss("manifold", distance="l1",
-                                      noise_level=0.25, weight=1.0),
-        ReconstructionConsistencyLoss("data", weight=0.3),
+                                      noise_level=0.25, weight=1.0,
+                                      batch_fraction=batch_fraction),
+        ReconstructionConsistencyLoss("data", weight=0.3,
+                                      batch_fraction=batch_fraction),
     ]
 
 

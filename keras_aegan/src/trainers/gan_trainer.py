@@ -11,6 +11,7 @@ and knows no objective by name.
 """
 
 import functools
+import math
 
 import keras
 from keras import ops
@@ -40,6 +41,24 @@ def _half(outputs, index):
 
 def _stop(outputs):
     return keras.tree.map_structure(ops.stop_gradient, outputs)
+
+
+def _head(tensor, fraction):
+    """The first `ceil(fraction * batch_size)` samples of `tensor` (all of
+    it when `fraction` is 1); the batch size may be symbolic (TensorFlow)."""
+    if fraction >= 1:
+        return tensor
+    batch_size = ops.shape(tensor)[0]
+    if isinstance(batch_size, int):
+        size = max(1, math.ceil(batch_size * fraction))
+    else:
+        size = ops.maximum(1, ops.cast(ops.ceil(
+            ops.cast(batch_size, "float32") * fraction), "int32"))
+    return tensor[:size]
+
+
+def _batch_fraction(term):
+    return getattr(term, "batch_fraction", 1.0)
 
 
 class BaseGANTrainer:
@@ -195,7 +214,7 @@ class BaseGANTrainer:
     def _autoencoder_loss(self, x):
         loss = None
         for term in self._plan.autoencoder_terms:
-            value = term.autoencoder_loss(self, x)
+            value = term.autoencoder_loss(self, _head(x, _batch_fraction(term)))
             loss = value if loss is None else loss + value
         for autoencoder in self._plan.layer_autoencoders:
             value = ops.mean(per_sample_distance(
@@ -303,11 +322,24 @@ class BaseGANTrainer:
             # The local-batch mean, like the other terms (Keras losses
             # divide by the replicas under a tf.distribute strategy).
             value = distributed.unscale_keras_loss(
-                term.term(gan, x, z, fake))
+                term.term(*self._term_inputs(term, gan, x, z, fake)))
             consistency = value if consistency is None else consistency + value
         if consistency is not None:
             loss = loss + ops.cast(consistency, loss.dtype)
         return loss, consistency
+
+    def _term_inputs(self, term, gan, x, z, fake):
+        """`(gan, x, z, fake)` for a consistency term: the head of the batch
+        its `batch_fraction` asks for (a conditional GAN's view then takes
+        the labels of those samples)."""
+        fraction = _batch_fraction(term)
+        if fraction >= 1:
+            return gan, x, z, fake
+        if isinstance(gan, conditional.ConditionalView):
+            gan = conditional.ConditionalView(self, _head(gan.labels,
+                                                          fraction))
+        return (gan, _head(x, fraction), _head(z, fraction),
+                _head(fake, fraction))
 
     # ------------------------------------------------------------------
     # The generator's exponential moving average
