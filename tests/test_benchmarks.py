@@ -363,6 +363,35 @@ def test_step_cost_keras_io_ratios():
 
 
 @pytest.mark.backend_independent
+def test_step_cost_time_in_step_counts_only_the_steps(monkeypatch):
+    from benchmarks import step_cost
+
+    timer = step_cost.step_timer()
+    monkeypatch.setattr(step_cost, "FIT_CALLBACKS", [timer])
+
+    def contender(in_step):
+        def run(x, batch_size):
+            # What fit does: some time between the steps (not counted),
+            # `in_step` seconds inside them (counted by the callback).
+            timer.total += in_step
+
+        return run
+
+    rates = step_cost.measure({"none": contender(0.5),
+                               "recommended": contender(1.0)},
+                              x=list(range(8)), batch_size=2, rounds=3)
+    # 4 steps per block: 4 / 0.5 s and 4 / 1.0 s.
+    assert rates == {"none": pytest.approx(8.0),
+                     "recommended": pytest.approx(4.0)}
+    entry = {"steps_per_second": {name: 1.0 for name in step_cost.CONTENDERS
+                                  if name not in step_cost.NOT_FIT}}
+    entry["ratios"] = step_cost.ratios(entry["steps_per_second"])
+    step_cost.check_results({"time_in_step": True, "cases": {"mlp": entry}})
+    with pytest.raises(RuntimeError, match="handwritten"):
+        step_cost.check_results({"cases": {"mlp": entry}})
+
+
+@pytest.mark.backend_independent
 def test_soak_benchmark_records_memory_in_a_child_process(tmp_path):
     from benchmarks import soak
 

@@ -223,9 +223,10 @@ class JaxRecipe:
         jax.block_until_ready(self.state)
 
 
-def contender(seed=0):
+def contender(seed=0, callbacks=()):
     """`run(x, batch_size)`: one pass of the recipe over `x` (a NumPy
-    array of images in [0, 1]), as its user would run it."""
+    array of images in [0, 1]), as its user would run it (`fit` with
+    `callbacks`; JAX: the jitted step, one call per batch)."""
     keras.utils.set_random_seed(seed)
     discriminator, generator = networks()
     if keras.backend.backend() == "jax":
@@ -243,6 +244,7 @@ def contender(seed=0):
                 loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
 
     def run(x, batch_size):
-        gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        gan.fit(x, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+                callbacks=list(callbacks))
 
     return run
