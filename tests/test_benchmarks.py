@@ -570,3 +570,38 @@ def test_conditional_benchmark_pools_seeds_and_scores_each_class(tmp_path):
                         str(tmp_path / "conditional.json")]) == 0
     with pytest.raises(SystemExit, match="Unknown methods"):
         conditional.main(["--methods", "cgan", "--output", str(tmp_path)])
+
+
+@pytest.mark.backend_independent
+def test_headline_figure_from_stored_results(tmp_path):
+    from benchmarks import headline
+
+    def mixture_entry(failed):
+        return {"runs": [{"seed": 0}], "samples_seed": 0,
+                "samples": [[0.0, 1.0], [1.0, 0.0]],
+                "centers": [[0.0, 1.0], [1.0, 0.0]],
+                "summary": {"modes": {"mean": 2.0, "sem": 0.0},
+                            "high_quality": {"mean": 0.9, "sem": 0.0},
+                            "failed_runs": failed}}
+
+    def digits_entry():
+        return {"runs": [{"seed": 0}], "samples": np.zeros(
+                    (16, 8, 8, 1), "uint8").tolist(), "samples_seed": 0,
+                "summary": {"class_kl": {"mean": 0.01, "sem": 0.0},
+                            "frechet_distance": {"mean": 1.0, "sem": 0.0}}}
+
+    mixtures = tmp_path / "mixtures.json"
+    mixtures.write_text(json.dumps({
+        dataset: {"plain": mixture_entry(1),
+                  "recommended_ns_r1": mixture_entry(0)}
+        for dataset in ("ring", "grid")}))
+    digits = tmp_path / "digits.json"
+    digits.write_text(json.dumps({"digits": {"methods": {
+        "plain": digits_entry(), "recommended_ns_r1": digits_entry()}}}))
+    output = tmp_path / "headline.png"
+    headline.main(["--mixtures", str(mixtures), "--digits", str(digits),
+                   "--output", str(output)])
+    assert output.stat().st_size > 10_000
+    with pytest.raises(SystemExit, match="'wgan_gp'"):
+        headline.main(["--mixtures", str(mixtures), "--default", "wgan_gp",
+                       "--output", str(output)])
