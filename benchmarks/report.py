@@ -152,20 +152,23 @@ def _refresh_section(section, where, table, per_seed):
             f"{sorted(set(rows) - shown)}; add a row `| NAME (what it is) |` "
             f"to the table and run this again")
     section = "\n".join(lines)
-    for method in re.findall(r"^Per seed, (\S+) \(", section, re.M):
+    # Per-seed lines may be indented (folded in a `??? note` block).
+    for method in re.findall(r"^\s*Per seed, (\S+) \(", section, re.M):
         if method not in per_seed:
             raise ValueError(
                 f"{where}: a per-seed line for {method!r}, which has no "
                 f"stored results; remove it")
     for method, line in per_seed.items():
-        pattern = re.compile(rf"^Per seed, {re.escape(method)} \(.*$", re.M)
+        pattern = re.compile(
+            rf"^([ \t]*)Per seed, {re.escape(method)} \(.*$", re.M)
         found = len(pattern.findall(section))
         if found != 1:
             raise ValueError(
                 f"{where}: {found} per-seed lines for {method!r}, expected "
                 f"one (`Per seed, {method} (...`, after the table); add or "
                 f"remove lines to leave one")
-        section = pattern.sub(lambda _, line=line: line, section)
+        section = pattern.sub(lambda m, line=line: m.group(1) + line,
+                              section)
     return section
 
 
