@@ -74,12 +74,17 @@ def test_fit_with_labels_draws_the_asked_class():
     assert sum(accuracy) > 2.4, accuracy
 
 
-def test_default_compile_trains_a_conditional_gan_and_reloads(tmp_path):
+@pytest.mark.parametrize("fraction", [1.0, 0.25])
+def test_default_compile_trains_a_conditional_gan_and_reloads(tmp_path,
+                                                              fraction):
     """The default terms: the data term reconstructs x through
-    G(E(x), y); the manifold term's autoencoder is class-agnostic."""
+    G(E(x), y); the manifold term's autoencoder is class-agnostic. On a
+    quarter of the batch (batch_fraction) the data term takes those
+    samples' labels."""
     x, y, _ = ring_with_labels(512)
     gan = conditional_gan()
-    gan.compile()
+    gan.compile(consistency_loss=kag.models.recommended_consistency_losses(
+        batch_fraction=fraction))
     before = weights_of(gan.encoder)
     history = gan.fit(x, y, batch_size=128, epochs=2, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss", "ae_loss",
@@ -91,6 +96,8 @@ def test_default_compile_trains_a_conditional_gan_and_reloads(tmp_path):
     gan.save(path)
     loaded = keras.saving.load_model(path)
     assert loaded.num_classes == 8
+    assert [t.batch_fraction for t in loaded.consistency_losses] == [
+        fraction] * 2
     np.testing.assert_allclose(loaded.generate(20, labels=3, seed=0),
                                gan.generate(20, labels=3, seed=0), atol=1e-6)
     history = loaded.fit(x, y, batch_size=128, epochs=1, verbose=0)
