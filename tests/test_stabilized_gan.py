@@ -76,15 +76,19 @@ class HeadSizeProbe(kag.losses.ReconstructionConsistencyLoss):
                 + 0.0 * keras.ops.mean(gan.autoencoder(x)))
 
 
-@pytest.mark.parametrize("fraction, expected", [(1.0, 128), (0.25, 32),
-                                                (0.3, 39)])
+@pytest.mark.parametrize("fraction, batch_size, expected", [
+    (1.0, 128, 128), (0.25, 128, 32), (0.3, 128, 39),
+    (0.1, 30, 3)])  # 30 * 0.1 is 3.0000000000000004 in floats
 def test_batch_fraction_computes_the_terms_on_the_head_of_the_batch(
-        ring_data, fraction, expected):
+        ring_data, fraction, batch_size, expected):
     gan = tiny_gan()
     gan.compile(consistency_loss=HeadSizeProbe(batch_fraction=fraction),
                 gradient_penalty=None)
-    history = gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
-    # ceil(fraction * 128) samples in the term and the autoencoder's loss.
+    # Whole batches only: every step sees `batch_size` samples.
+    x = ring_data[:len(ring_data) // batch_size * batch_size]
+    history = gan.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+    # ceil(fraction * batch_size) samples in the term and the autoencoder's
+    # loss.
     assert history.history["consistency_loss"] == [pytest.approx(expected)]
     assert history.history["ae_loss"] == [pytest.approx(expected)]
 

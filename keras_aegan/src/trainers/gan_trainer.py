@@ -49,11 +49,13 @@ def _head(tensor, fraction):
     if fraction >= 1:
         return tensor
     batch_size = ops.shape(tensor)[0]
+    # Less a little, so that a product that should be whole (30 * 0.1 is
+    # 3.0000000000000004 in floats) is not rounded up.
     if isinstance(batch_size, int):
-        size = max(1, math.ceil(batch_size * fraction))
+        size = max(1, math.ceil(batch_size * fraction - 1e-6))
     else:
         size = ops.maximum(1, ops.cast(ops.ceil(
-            ops.cast(batch_size, "float32") * fraction), "int32"))
+            ops.cast(batch_size, "float32") * fraction - 1e-3), "int32"))
     return tensor[:size]
 
 
