@@ -318,8 +318,9 @@ def merge(paths, output):
         seeds = {len(e["runs"]) for e in merged[dataset].values()}
         print(format_table(merged, dataset, "/".join(map(str, sorted(seeds)))))
         plot(merged, dataset, output)
+    # Compact: the merged file is what docs/benchmarks/ keeps.
     with open(os.path.join(output, "mixtures.json"), "w") as f:
-        json.dump(merged, f)
+        json.dump(merged, f, separators=(",", ":"))
     return merged
 
 

@@ -191,22 +191,22 @@ def engine_contender(case, consistency, **compile_kwargs):
     return run
 
 
-LEVERS = ("lazy_r1", "quarter", "fast")
+# lever -> its method in benchmarks/methods.py (the quality benchmarks').
+LEVERS = {"lazy_r1": "recommended_ns_r1_lazy",
+          "quarter": "recommended_ns_r1_quarter",
+          "fast": "recommended_ns_r1_fast"}
 
 
 def lever_kwargs(lever):
-    """`compile()` arguments of a lever on the default's cost."""
-    import keras_aegan as kag
+    """`compile()` arguments of a lever on the default's cost: those of its
+    method in benchmarks/methods.py, so that the cost and the quality
+    benchmarks measure the same setup."""
+    from benchmarks.methods import build
 
     if lever not in LEVERS:
         raise ValueError(f"Unknown lever {lever!r}; expected one of "
-                         f"{LEVERS}.")
-    kwargs = {}
-    if lever in ("lazy_r1", "fast"):
-        kwargs["gradient_penalty"] = kag.regularizers.R1Penalty(3.0, every=4)
-    if lever in ("quarter", "fast"):
-        kwargs["consistency_loss"] = (
-            kag.models.recommended_consistency_losses(batch_fraction=0.25))
+                         f"{list(LEVERS)}.")
+    _, kwargs = build(LEVERS[lever])
     return kwargs
 
 
