@@ -1,10 +1,11 @@
-"""Markdown tables for docs/benchmarks.md from the benchmarks' JSON files.
+"""Markdown tables for docs/benchmarks_details.md from the benchmarks'
+JSON files.
 
 Run:  python benchmarks/report.py --mixtures runs/bench/mixtures.json
           [--digits runs/bench/digits.json] [--images runs/bench/images.json]
           [--stability-map runs/bench/stability_map.json]
           [--conditional runs/bench/conditional.json]
-          [--update-docs docs/benchmarks.md]
+          [--update-docs docs/benchmarks_details.md]
 Prints one table per mixture (our methods, then the published rows) and per
 digits variant, with mean ± standard error over seeds and the per-seed
 figures of each method. With --update-docs it rewrites the measured rows and
@@ -103,9 +104,9 @@ def digits_table(results, variant):
     return "\n".join(lines)
 
 
-# Where docs/benchmarks.md shows each stored table: (file, key, where the
-# section starts, where it ends). The table is the first one in the section;
-# a mixture's per-seed lines follow it.
+# Where docs/benchmarks_details.md shows each stored table: (file, key,
+# where the section starts, where it ends). The table is the first one in
+# the section; a mixture's per-seed lines follow it.
 DOC_SECTIONS = [
     ("mixtures", "ring", "**ring** (K = 8;", "**grid** (K = 25;"),
     ("mixtures", "grid", "**grid** (K = 25;", "### Tuning"),
@@ -173,8 +174,9 @@ def _refresh_section(section, where, table, per_seed):
 
 
 def refresh_page(page, mixtures=None, digits=None):
-    """docs/benchmarks.md's text with every measured row and per-seed line
-    rewritten from the stored results (either may be None: left as is)."""
+    """docs/benchmarks_details.md's text with every measured row and
+    per-seed line rewritten from the stored results (either may be None:
+    left as is)."""
     stored = {"mixtures": mixtures, "digits": digits}
     for kind, key, start, end in DOC_SECTIONS:
         results = stored[kind]

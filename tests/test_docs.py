@@ -141,7 +141,7 @@ def _stored(name):
         return json.load(f)
 
 
-BENCHMARK_PAGE = os.path.join(ROOT, "docs", "benchmarks.md")
+BENCHMARK_PAGE = os.path.join(ROOT, "docs", "benchmarks_details.md")
 
 
 def _benchmark_page():
@@ -151,8 +151,9 @@ def _benchmark_page():
 
 @pytest.mark.backend_independent
 def test_the_benchmark_tables_are_the_stored_results():
-    """Each measured row of docs/benchmarks.md (and each per-seed line) is
-    what benchmarks/report.py prints from the stored JSON, label aside."""
+    """Each measured row of docs/benchmarks_details.md (and each per-seed
+    line) is what benchmarks/report.py prints from the stored JSON, label
+    aside."""
     page = _benchmark_page()
     refreshed = report.refresh_page(page, _stored("mixtures"),
                                     _stored("digits"))
@@ -162,7 +163,7 @@ def test_the_benchmark_tables_are_the_stored_results():
     assert stale == [], (
         "stale rows; run `python benchmarks/report.py --mixtures "
         "docs/benchmarks/mixtures.json --digits docs/benchmarks/digits.json "
-        "--update-docs docs/benchmarks.md`")
+        "--update-docs docs/benchmarks_details.md`")
 
 
 def _edit(page, old, new):

@@ -26,7 +26,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 # page -> does it show formulas
-PAGES = {"": True, "guides/consistency/": True, "benchmarks/": False}
+PAGES = {"": True, "guides/consistency/": True, "benchmarks/": False,
+         "benchmarks_details/": False}
 
 
 def _missing_browser():
