@@ -112,7 +112,10 @@ DOC_SECTIONS = [
     ("mixtures", "grid", "**grid** (K = 25;", "### Tuning"),
     ("digits", "digits", "**digits**\n", "**stacked digits**\n"),
     ("digits", "stacked", "**stacked digits**\n", "\n\n**"),
+    ("images", "stacked16", "**stacked digits, 16x16x3**\n", "\n\n**"),
+    ("stability_map", None, "**stability map**", "\n\n**"),
 ]
+KINDS = ("mixtures", "digits", "images", "stability_map")
 
 
 def row_method(label):
@@ -173,11 +176,13 @@ def _refresh_section(section, where, table, per_seed):
     return section
 
 
-def refresh_page(page, mixtures=None, digits=None):
+def refresh_page(page, mixtures=None, digits=None, images=None,
+                 stability_map=None):
     """docs/benchmarks_details.md's text with every measured row and
-    per-seed line rewritten from the stored results (either may be None:
-    left as is)."""
-    stored = {"mixtures": mixtures, "digits": digits}
+    per-seed line rewritten from the stored results (any may be None: its
+    tables are left as they are)."""
+    stored = {"mixtures": mixtures, "digits": digits, "images": images,
+              "stability_map": stability_map}
     for kind, key, start, end in DOC_SECTIONS:
         results = stored[kind]
         if results is None:
@@ -192,6 +197,10 @@ def refresh_page(page, mixtures=None, digits=None):
             table = mixtures_table(results, key)
             per_seed = {m: mixtures_per_seed(results, key, m)
                         for m in results[key]}
+        elif kind == "stability_map":
+            from benchmarks import stability_map as map_module
+
+            table, per_seed = map_module.format_table(results), {}
         else:
             table, per_seed = digits_table(results, key), {}
         section = _refresh_section(page[i:j], f"{kind} table {key!r}", table,
@@ -212,13 +221,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.update_docs:
         stored = {}
-        for kind in ("mixtures", "digits"):
+        for kind in KINDS:
             if getattr(args, kind):
                 with open(getattr(args, kind)) as f:
                     stored[kind] = json.load(f)
         if not stored:
-            parser.error("--update-docs needs --mixtures and/or --digits: "
-                         "the JSON files to take the rows from")
+            parser.error("--update-docs needs at least one of --mixtures, "
+                         "--digits, --images, --stability-map: the JSON "
+                         "files to take the rows from")
         with open(args.update_docs) as f:
             page = f.read()
         try:

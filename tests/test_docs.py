@@ -155,14 +155,17 @@ def test_the_benchmark_tables_are_the_stored_results():
     line) is what benchmarks/report.py prints from the stored JSON, label
     aside."""
     page = _benchmark_page()
-    refreshed = report.refresh_page(page, _stored("mixtures"),
-                                    _stored("digits"))
+    refreshed = report.refresh_page(
+        page, _stored("mixtures"), _stored("digits"), _stored("images"),
+        _stored("stability_map"))
     stale = [(shown, stored) for shown, stored
              in zip(page.splitlines(), refreshed.splitlines(), strict=True)
              if shown != stored]
     assert stale == [], (
         "stale rows; run `python benchmarks/report.py --mixtures "
         "docs/benchmarks/mixtures.json --digits docs/benchmarks/digits.json "
+        "--images docs/benchmarks/images.json --stability-map "
+        "docs/benchmarks/stability_map.json "
         "--update-docs docs/benchmarks_details.md`")
 
 
@@ -200,6 +203,22 @@ def test_the_report_refreshes_a_stale_page_and_names_what_it_cannot(
     with pytest.raises(ValueError, match=r"row '\*\*recommended \(ours\)\*\*'"
                                          r" has no stored results"):
         report.refresh_page(page, mixtures)
+
+    # The stability map's and the conv images' tables the same way.
+    stability_map, images = _stored("stability_map"), _stored("images")
+    map_row = "| recommended_ns_r1 (`gan.compile()`) | 15/16 |"
+    stale_map = _edit(page, map_row, map_row.replace("15/16", "14/16"))
+    assert report.refresh_page(
+        stale_map, stability_map=stability_map) == page
+    del stability_map["cells"]["stacked"]["plain"]
+    with pytest.raises(ValueError, match="row 'plain' has no stored"):
+        report.refresh_page(page, stability_map=stability_map)
+    images_section = page[page.index("**stacked digits, 16x16x3**"):]
+    images_row = next(line for line in images_section.splitlines()
+                      if line.startswith("| plain |"))
+    stale_images = _edit(page, images_row, images_row.replace(
+        "| plain | ", "| plain | 99 ", 1))
+    assert report.refresh_page(stale_images, images=images) == page
 
     copy = tmp_path / "benchmarks.md"
     copy.write_text(stale)
