@@ -112,8 +112,8 @@ DOC_SECTIONS = [
     ("mixtures", "grid", "**grid** (K = 25;", "### Tuning"),
     ("digits", "digits", "**digits**\n", "**stacked digits**\n"),
     ("digits", "stacked", "**stacked digits**\n", "\n\n**"),
-    ("images", "stacked16", "**stacked digits, 16x16x3**\n", "\n\n**"),
-    ("stability_map", None, "**stability map**", "\n\n**"),
+    ("images", "stacked16", "**stacked digits, 16x16x3**\n", "\n## "),
+    ("stability_map", None, "**stability map**", "\n## "),
 ]
 KINDS = ("mixtures", "digits", "images", "stability_map")
 
