@@ -17,7 +17,9 @@ BACKENDS := tensorflow jax torch
 # Two test processes (pytest-xdist): the suite is about twice as fast on 2
 # cores. PYTEST_ARGS='-q -n 0' runs it in one. loadgroup: the tests of an
 # xdist_group (sharing a module-scoped fixture) go to the same process.
-PYTEST_ARGS ?= -q -n 2 --dist loadgroup
+# --durations: the slowest tests of each run, to keep the suite's time in
+# view.
+PYTEST_ARGS ?= -q -n 2 --dist loadgroup --durations=15
 # `make test` runs the whole suite on FULL_BACKEND and, on the other
 # backends, the tests not marked backend_independent (docs and report
 # checks, argument parsing, NumPy and scikit-learn code: the same result

@@ -54,6 +54,8 @@ STACKED_MIN_MODES = 900
 # What a cell keeps, per dataset.
 FIELDS = {"grid": ("modes", "high_quality", "reverse_kl"),
           "stacked": ("modes_covered", "mode_kl", "frechet_distance")}
+# Each heat map's title.
+DATASET_TITLES = {"grid": "grid of 25", "stacked": "stacked digits"}
 
 
 def parse_args(argv=None):
@@ -177,7 +179,8 @@ def plot(results, output):
         datasets = [d for d in results["cells"]
                     if method in results["cells"][d]]
         fig, axes = plt.subplots(1, len(datasets), squeeze=False,
-                                 figsize=(3.6 * len(datasets), 3.4))
+                                 figsize=(4.0 * len(datasets), 3.9))
+        fig.suptitle(method)
         for ax, dataset in zip(axes[0], datasets, strict=True):
             values = np.full((len(rates), len(rates)), np.nan)
             field = FIELDS[dataset][0]
@@ -198,11 +201,14 @@ def plot(results, output):
             ax.set_xticks(range(len(rates)), labels)
             ax.set_yticks(range(len(rates)), labels)
             ax.set_xlabel("discriminator learning rate")
-            ax.set_ylabel("generator learning rate")
+            if ax is axes[0][0]:
+                ax.set_ylabel("generator learning rate")
             ok = sum(not c["failed"] for c in results["cells"][dataset][
                 method])
             count = len(results["cells"][dataset][method])
-            ax.set_title(f"{method}, {dataset}: {ok}/{count} work")
+            steps = results["protocol"]["steps"][dataset]
+            ax.set_title(f"{DATASET_TITLES[dataset]}, {steps:,} steps: "
+                         f"{ok}/{count} work", fontsize=10)
         path = os.path.join(output, f"stability_map_{method}.png")
         fig.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(fig)
