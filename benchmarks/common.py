@@ -1,6 +1,35 @@
 """Helpers shared by the benchmark scripts."""
 
 
+def encode_8bit(images):
+    """Images in [-1, 1] as 0-255 bytes, compressed and base64-encoded for
+    the JSON: `{"shape": [...], "uint8_zlib_base64": "..."}` (a nested list
+    of integers would take about four times the space)."""
+    import base64
+    import zlib
+
+    import numpy as np
+
+    pixels = np.round((np.asarray(images) + 1) * 127.5).clip(0, 255).astype(
+        np.uint8)
+    return {"shape": list(pixels.shape), "uint8_zlib_base64": base64.b64encode(
+        zlib.compress(pixels.tobytes(), 9)).decode("ascii")}
+
+
+def decode_8bit(stored):
+    """The uint8 array that `encode_8bit` stored; also reads the nested
+    lists of 0-255 integers that older result files hold."""
+    import base64
+    import zlib
+
+    import numpy as np
+
+    if isinstance(stored, dict):
+        data = zlib.decompress(base64.b64decode(stored["uint8_zlib_base64"]))
+        return np.frombuffer(data, np.uint8).reshape(stored["shape"])
+    return np.asarray(stored, np.uint8)
+
+
 def summarize(runs, fields):
     """Mean and standard error over runs (seeds) of each field."""
     import numpy as np

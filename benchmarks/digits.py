@@ -41,6 +41,8 @@ if __package__ in (None, ""):
         __file__))))
 
 from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import decode_8bit  # noqa: E402
+from benchmarks.common import encode_8bit  # noqa: E402
 from benchmarks.common import merge_requested  # noqa: E402
 from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
@@ -275,14 +277,6 @@ def format_table(variant, entries, floor_value, seeds, fields=None):
     return "\n".join(lines)
 
 
-def to_8bit(images):
-    """Images in [-1, 1] as nested lists of 0-255 integers (for the JSON)."""
-    import numpy as np
-
-    return np.round((np.asarray(images) + 1) * 127.5).clip(0, 255).astype(
-        np.uint8).tolist()
-
-
 def plot(entries, variant, output, name="digits"):
     """One 8x8 grid of samples (of each method's first seed) per method,
     five methods to a row: OUTPUT/NAME_samples_VARIANT.png."""
@@ -294,7 +288,7 @@ def plot(entries, variant, output, name="digits"):
         return
     fig, axes = panels(len(entries), 4, 4.3)
     for ax, (method, entry) in zip(axes, entries.items(), strict=True):
-        images = np.asarray(entry["samples"])[:64] / 255.0
+        images = decode_8bit(entry["samples"])[:64] / 255.0
         # A one-pixel grey border around each digit keeps them apart.
         images = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)),
                         constant_values=0.5)
@@ -446,7 +440,7 @@ def run_variant(variant, methods, args, results, real, judge, run,
             entries[method] = {
                 "runs": runs, "summary": summarize(runs, fields[variant]),
                 "samples_seed": args.first_seed,
-                "samples": to_8bit(samples[method][:64])}
+                "samples": encode_8bit(samples[method][:64])}
             results[variant] = {"frechet_floor": floor_value,
                                 "methods": entries}
             with open(os.path.join(args.output, f"{name}.partial.json"),

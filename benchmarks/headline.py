@@ -24,6 +24,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
         __file__))))
 
+from benchmarks.common import decode_8bit  # noqa: E402
+
 MIXTURES = ("ring", "grid")
 LABELS = {"plain": "plain GAN", "recommended_ns_r1": "gan.compile()"}
 
@@ -78,7 +80,7 @@ def mosaic(samples, columns=8, gap=1):
     them so), `columns` a row, `gap` grey pixels between them."""
     import numpy as np
 
-    images = np.asarray(samples)[..., 0] / 255.0
+    images = decode_8bit(samples)[..., 0] / 255.0
     rows = -(-len(images) // columns)
     step = images.shape[1] + gap
     canvas = np.full((rows * step + gap, columns * step + gap), 0.5)

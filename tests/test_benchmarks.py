@@ -13,6 +13,8 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from benchmarks import mixtures  # noqa: E402
+from benchmarks.common import decode_8bit  # noqa: E402
+from benchmarks.common import encode_8bit  # noqa: E402
 
 
 @pytest.mark.backend_independent
@@ -226,7 +228,7 @@ def test_digits_benchmark_writes_every_field(tmp_path, judges):
         assert methods["plain"]["samples_seed"] == 0
         for method in ("plain", "recommended"):
             assert all(r["finite_losses"] for r in methods[method]["runs"])
-            assert np.asarray(methods[method]["samples"]).shape[0] == 64
+            assert decode_8bit(methods[method]["samples"]).shape[0] == 64
         assert (tmp_path / f"digits_samples_{variant}.png").stat().st_size
         began = methods["began"]["runs"][0]["history"]
         assert {"convergence", "balance"} <= set(began)
@@ -438,7 +440,7 @@ def test_images_benchmark_writes_every_field(tmp_path, judges):
     assert [r["seed"] for r in methods["plain"]["runs"]] == [0, 1]
     assert [r["seed"] for r in methods["recommended"]["runs"]] == [0]
     for entry in methods.values():
-        assert np.asarray(entry["samples"]).shape == (64, 16, 16, 3)
+        assert decode_8bit(entry["samples"]).shape == (64, 16, 16, 3)
         # The generator's updates, counted by its optimizer.
         assert [r["steps"] for r in entry["runs"]] == [2] * len(entry["runs"])
         assert all(r["finite_losses"] for r in entry["runs"])
@@ -573,6 +575,18 @@ def test_conditional_benchmark_pools_seeds_and_scores_each_class(tmp_path):
 
 
 @pytest.mark.backend_independent
+def test_stored_samples_round_trip_as_8bit():
+    images = np.linspace(-1, 1, 2 * 16 * 16 * 3).reshape(2, 16, 16, 3)
+    stored = json.loads(json.dumps(encode_8bit(images)))
+    pixels = decode_8bit(stored)
+    assert pixels.dtype == np.uint8 and pixels.shape == (2, 16, 16, 3)
+    np.testing.assert_allclose(pixels / 127.5 - 1, images, atol=0.5 / 127.5)
+    # Far smaller than the nested list of integers older files hold.
+    assert len(json.dumps(stored)) < len(json.dumps(pixels.tolist())) / 2
+    np.testing.assert_array_equal(decode_8bit(pixels.tolist()), pixels)
+
+
+@pytest.mark.backend_independent
 def test_headline_figure_from_stored_results(tmp_path):
     from benchmarks import headline
 
@@ -584,9 +598,8 @@ def test_headline_figure_from_stored_results(tmp_path):
                             "high_quality": {"mean": 0.9, "sem": 0.0},
                             "failed_runs": failed}}
 
-    def digits_entry():
-        return {"runs": [{"seed": 0}], "samples": np.zeros(
-                    (16, 8, 8, 1), "uint8").tolist(), "samples_seed": 0,
+    def digits_entry(samples):
+        return {"runs": [{"seed": 0}], "samples": samples, "samples_seed": 0,
                 "summary": {"class_kl": {"mean": 0.01, "sem": 0.0},
                             "frechet_distance": {"mean": 1.0, "sem": 0.0}}}
 
@@ -597,7 +610,10 @@ def test_headline_figure_from_stored_results(tmp_path):
         for dataset in ("ring", "grid")}))
     digits = tmp_path / "digits.json"
     digits.write_text(json.dumps({"digits": {"methods": {
-        "plain": digits_entry(), "recommended_ns_r1": digits_entry()}}}))
+        # Older files hold nested lists of 0-255, newer ones encode_8bit's.
+        "plain": digits_entry(np.zeros((16, 8, 8, 1), "uint8").tolist()),
+        "recommended_ns_r1": digits_entry(
+            encode_8bit(np.zeros((16, 8, 8, 1))))}}}))
     output = tmp_path / "headline.png"
     headline.main(["--mixtures", str(mixtures), "--digits", str(digits),
                    "--output", str(output)])

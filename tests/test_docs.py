@@ -144,6 +144,17 @@ def _stored(name):
 BENCHMARK_PAGE = os.path.join(ROOT, "docs", "benchmarks_details.md")
 
 
+@pytest.mark.backend_independent
+def test_every_stored_result_file_stays_small():
+    """The repository carries each result file whole: none may pass 2 MiB
+    (sample images are stored compressed, see benchmarks/common.py)."""
+    folder = os.path.join(ROOT, "docs", "benchmarks")
+    sizes = {name: os.path.getsize(os.path.join(folder, name))
+             for name in os.listdir(folder)
+             if os.path.isfile(os.path.join(folder, name))}
+    assert {n: s for n, s in sizes.items() if s > 2 * 2**20} == {}
+
+
 def _benchmark_page():
     with open(BENCHMARK_PAGE) as f:
         return f.read()
