@@ -361,7 +361,8 @@ def main(argv=None):
                     "runs": runs, "traces": traces,
                     "summary": summarize(runs),
                     "samples_seed": args.first_seed,
-                    "samples": generated[:1000].round(3).tolist(),
+                    # 0.01 is far below what the scatter plots can show.
+                    "samples": generated[:1000].round(2).tolist(),
                     "centers": centers.tolist()}
                 # Finished runs survive an interrupted one: the partial
                 # file can be pooled with --merge like a whole one.
