@@ -73,6 +73,25 @@ def pytest_collection_modifyitems(config, items):
                     if not item.get_closest_marker("backend_independent")]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Under `--dist loadgroup` (set on pytest-xdist's workers), the tests
+    marked xdist_group must carry their group in their id, or each worker
+    pays for a shared module-scoped run (pytest 9.2 breaks this with
+    pytest-xdist 3.8; pyproject.toml pins pytest below it)."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in session.items
+            if item.get_closest_marker("xdist_group")
+            and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup did not group {lost[:3]}: this pytest "
+            f"({pytest.__version__}) and pytest-xdist do not work together; "
+            "install the versions pyproject.toml's test extra asks for "
+            "(pip install -e '.[test]').")
+
+
 @pytest.fixture(autouse=True)
 def clear_session():
     keras.utils.clear_session()
