@@ -67,8 +67,8 @@ TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS)) \
 # The tests' networks are tiny: XLA (JAX, and TensorFlow's jit_compile)
 # spends their time compiling, not running. LLVM's optimizations off
 # (the same programs, less optimized machine code): measured on two test
-# files, JAX 119 s -> 98 s, TensorFlow 101 s -> 95 s (the doctests too). TEST_XLA_FLAGS=
-# tests the fully optimized code.
+# files, JAX 119 s -> 98 s, TensorFlow 101 s -> 95 s. The doctests too.
+# TEST_XLA_FLAGS= tests the fully optimized code.
 TEST_XLA_FLAGS ?= --xla_backend_optimization_level=0 \
   --xla_llvm_disable_expensive_passes=true
 test-% backend-tests-% doctest: export XLA_FLAGS := $(strip $(XLA_FLAGS) \
