@@ -3,8 +3,9 @@
 
 def encode_8bit(images):
     """Images in [-1, 1] as 0-255 bytes, compressed and base64-encoded for
-    the JSON: `{"shape": [...], "uint8_zlib_base64": "..."}` (a nested list
-    of integers would take about four times the space)."""
+    the JSON: `{"shape": [...], "uint8_zlib_base64": "..."}` (a third to a
+    sixth of the space of a nested list of integers, measured on the
+    digits and image benchmarks' samples)."""
     import base64
     import zlib
 
