@@ -54,6 +54,8 @@ if __package__ in (None, ""):
         __file__))))
 
 from benchmarks.common import check_protocol  # noqa: E402
+from benchmarks.common import decode_8bit  # noqa: E402
+from benchmarks.common import encode_8bit  # noqa: E402
 from benchmarks.common import merge_requested  # noqa: E402
 from benchmarks.common import panels  # noqa: E402
 from benchmarks.common import pool  # noqa: E402
@@ -365,7 +367,8 @@ def plot(results, dataset, output):
     entries = results[dataset]["methods"]
     fig, axes = panels(len(entries), 3.2, 3.4)
     for ax, (method, entry) in zip(axes, entries.items(), strict=True):
-        samples = np.asarray(entry["samples"], dtype="float32")
+        samples = (np.asarray(entry["samples"], dtype="float32")
+                   if dataset == "ring" else decode_8bit(entry["samples"]))
         labels = np.asarray(entry["sample_labels"])
         if dataset == "ring":
             colours = plt.get_cmap("tab10")
@@ -392,8 +395,7 @@ def _stored_samples(dataset, samples):
 
     if dataset == "ring":
         return np.round(samples, 4).tolist()
-    return np.round((samples + 1) * 127.5).clip(0, 255).astype(
-        "uint8").tolist()
+    return encode_8bit(samples)
 
 
 def check_results(results):

@@ -560,6 +560,10 @@ def test_conditional_benchmark_pools_seeds_and_scores_each_class(tmp_path):
             assert all(run["steps"] == 5 for run in entry["runs"])
         assert (tmp_path / f"conditional_samples_{dataset}.png").stat(
             ).st_size
+    # 8 samples of each class, stored as 8-bit images.
+    samples = merged["digits"]["methods"]["acgan"]
+    assert decode_8bit(samples["samples"]).shape == (80, 8, 8, 1)
+    assert len(samples["sample_labels"]) == 80
     run = merged["digits"]["methods"]["acgan"]["runs"][0]
     assert len(run["class_accuracy"]) == 10
     # Five steps draw no digit on demand: about chance (10%).
