@@ -64,18 +64,6 @@ demo: $(VENV)/.project $(VENV)/.backend-$(BACKEND)
 # the tests that can depend on the backend.
 TEST_DEPS := $(VENV)/.project $(addprefix $(VENV)/.backend-,$(BACKENDS)) \
   $(VENV)/.fid-reference
-# The tests' networks are tiny: XLA (JAX, and TensorFlow's jit_compile)
-# spends their time compiling, not running. LLVM's optimizations off
-# (the same programs, less optimized machine code): measured on two test
-# files, JAX 119 s -> 98 s, TensorFlow 101 s -> 95 s. The doctests too.
-# But on the whole suite in CI no gain: JAX 818 s (816 s without), and
-# TensorFlow 427 s (379 s): the tests that train for real (the CLI demo,
-# the quickstart page) run slower unoptimized. To be measured side by side
-# and dropped if it stays so. TEST_XLA_FLAGS= tests the optimized code.
-TEST_XLA_FLAGS ?= --xla_backend_optimization_level=0 \
-  --xla_llvm_disable_expensive_passes=true
-test-% backend-tests-% doctest: export XLA_FLAGS := $(strip $(XLA_FLAGS) \
-  $(TEST_XLA_FLAGS))
 # tests/browser (the built site in Chromium) is `make docs-check`'s.
 test-%: $(TEST_DEPS)
 	KERAS_BACKEND=$* $(PY) -m pytest tests $(PYTEST_ARGS) \
