@@ -66,6 +66,9 @@ METHODS = {
                                      "beta_2": 0.9}},
     # WGAN-GP with the recommended consistency terms.
     "recommended_wgan_gp": {"compile": dict(WGAN_GP)},
+    # WGAN-GP scored with GeneratorEMA(0.999)'s average of the generator.
+    "wgan_gp_ema": {"compile": {**WGAN_GP, "consistency_loss": None},
+                    "ema": 0.999},
     "pacgan2": {"networks": {"num_packed": 2},
                 "compile": {"consistency_loss": None}},
     "pacgan4": {"networks": {"num_packed": 4},
@@ -80,6 +83,8 @@ METHODS = {
     "ns_r1": {"compile": {**NS_R1, "consistency_loss": None}},
     # What `gan.compile()` does with no arguments.
     "recommended_ns_r1": {"compile": dict(NS_R1)},
+    # The same, scored with GeneratorEMA(0.999)'s average of the generator.
+    "recommended_ns_r1_ema": {"compile": dict(NS_R1), "ema": 0.999},
     "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
     "recommended_r3gan": {"compile": dict(R3GAN)},
     "recommended_r3gan_lazy": {"compile": dict(R3GAN_LAZY)},
