@@ -7,6 +7,7 @@ import pytest
 import keras_aegan as kag
 from conftest import LATENT_DIM
 from conftest import tiny_gan
+from conftest import tiny_nets
 from conftest import weights_of
 from keras_aegan.src.callbacks import stability_monitor
 from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
@@ -48,6 +49,85 @@ def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
     assert not ema_ids & {id(v) for v in loaded.trainable_variables}
 
 
+def bn_generator(frozen=False):
+    """latent -> Dense(8) -> BatchNormalization -> Dense(2)."""
+    z = keras.Input((LATENT_DIM,))
+    h = keras.layers.Dense(8, name="pre")(z)
+    norm = keras.layers.BatchNormalization(name="norm")
+    norm.trainable = not frozen
+    h = keras.layers.Dense(2, name="out")(keras.layers.ReLU()(norm(h)))
+    return keras.Model(z, h, name="generator")
+
+
+def test_ema_batch_norm_statistics_re_estimated(ring_data):
+    gan = kag.StabilizedGAN(bn_generator(), tiny_nets().discriminator,
+                            seed=0)
+    gan.compile(consistency_loss=None)
+    gan.fit(ring_data, batch_size=128, epochs=2, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.9, batch_norm_batches=5)])
+    live = gan.generator.get_layer("norm")
+    average = gan.ema_generator.get_layer("norm")
+    # The mean of 5 batches' statistics (64 latents each, the documented
+    # seed) at the averaged weights, by hand.
+    rng = np.random.default_rng(0)
+    kernel, bias = (keras.ops.convert_to_numpy(v) for v in
+                    gan.ema_generator.get_layer("pre").weights)
+    batches = [rng.standard_normal((64, LATENT_DIM)).astype("float32")
+               @ kernel + bias for _ in range(5)]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(average.moving_mean),
+        np.mean([b.mean(0) for b in batches], 0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(average.moving_variance),
+        np.mean([b.var(0) for b in batches], 0), rtol=1e-4, atol=1e-5)
+    assert not np.allclose(keras.ops.convert_to_numpy(average.moving_mean),
+                           keras.ops.convert_to_numpy(live.moving_mean))
+    # The layers are restored: inference mode, the default momentum.
+    assert average.momentum == live.momentum and not average.trainable
+    assert not gan.ema_generator.trainable_weights
+
+    # batch_norm_batches=0: the statistics stay the generator's.
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.9, batch_norm_batches=0)])
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(average.moving_variance),
+        keras.ops.convert_to_numpy(live.moving_variance))
+
+
+def test_ema_leaves_frozen_batch_norm_alone(ring_data):
+    gan = kag.StabilizedGAN(bn_generator(frozen=True),
+                            tiny_nets().discriminator, seed=0)
+    gan.compile(consistency_loss=None)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.9)])
+    for name in ("moving_mean", "moving_variance"):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(
+                getattr(gan.ema_generator.get_layer("norm"), name)),
+            keras.ops.convert_to_numpy(
+                getattr(gan.generator.get_layer("norm"), name)))
+
+
+def test_ema_batch_norm_of_a_conditional_generator():
+    """dcgan's class-conditional generator: its average's statistics are
+    re-estimated with labels (any fewer and the call would fail)."""
+    keras.utils.set_random_seed(0)
+    nets = kag.models.dcgan((8, 8, 1), LATENT_DIM, filters=8, num_classes=3)
+    gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
+    gan.compile(consistency_loss=None)
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1))
+    y = np.arange(64) % 3
+    gan.fit(x.astype("float32"), y, batch_size=32, epochs=1, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.5, batch_norm_batches=2)])
+    moving = [[keras.ops.convert_to_numpy(layer.moving_variance)
+               for layer in network.layers
+               if isinstance(layer, keras.layers.BatchNormalization)]
+              for network in (gan.ema_generator, gan.generator)]
+    assert moving[0] and all(not np.allclose(a, b)
+                             for a, b in zip(*moving, strict=True))
+    assert np.isfinite(gan.generate(4, labels=2, use_ema=True)).all()
+
+
 def test_ema_errors(ring_data):
     gan = tiny_gan()
     gan.compile(consistency_loss=None)
@@ -57,6 +137,8 @@ def test_ema_errors(ring_data):
         GeneratorEMA(decay=1.0)
     with pytest.raises(TypeError, match="decay"):
         GeneratorEMA(decay="0.9")
+    with pytest.raises(ValueError, match="batch_norm_batches"):
+        GeneratorEMA(batch_norm_batches=-1)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
     model.compile("adam", "mse")
     with pytest.raises(TypeError, match="StabilizedGAN"):

@@ -1,30 +1,48 @@
 """GeneratorEMA: an exponential moving average of the generator's weights."""
 
 import keras
+import numpy as np
 
 from keras_aegan.src import validation
+from keras_aegan.src.models import conditional
 
 
 class GeneratorEMA(keras.callbacks.Callback):
     """Keeps an exponential moving average (EMA) of the generator's weights.
 
     After every generator update, inside the compiled training step,
-    `ema = decay * ema + (1 - decay) * weights` (non-trainable weights such
-    as batch-norm statistics are copied). Averaged generators give smoother,
-    more precise samples than the last iterate (Yazıcı et al. 2019, "The
-    unusual effectiveness of averaging in GAN training"; used by ProGAN and
-    StyleGAN). The average lives in the model as `gan.ema_generator`: it is
-    saved by `save()`, restored by `load_model()` and
-    `keras.callbacks.BackupAndRestore`, carried through JAX's stateless step,
-    and `gan.generate(n, use_ema=True)` samples from it. The first fit with
-    this callback starts the average at the generator's current weights;
-    later fits continue it.
+    `ema = decay * ema + (1 - decay) * weights` for the trainable weights
+    (the others, such as batch-norm statistics, are copied). Averaged
+    generators give smoother, more precise samples than the last iterate
+    (Yazıcı et al. 2019, "The unusual effectiveness of averaging in GAN
+    training"; used by ProGAN and StyleGAN). The average lives in the model
+    as `gan.ema_generator`: it is saved by `save()`, restored by
+    `load_model()` and `keras.callbacks.BackupAndRestore`, carried through
+    JAX's stateless step, and `gan.generate(n, use_ema=True)` samples from
+    it. The first fit with this callback starts the average at the
+    generator's current weights; later fits continue it.
+
+    Batch normalization: statistics copied from the last weights do not fit
+    the averaged weights (with `kag.models.dcgan`'s generator trained as
+    WGAN-GP, the average sampled with copied statistics was worse than the
+    last weights, and better with re-estimated ones). So at the end of each
+    fit the average's batch-norm statistics are re-estimated, as for
+    stochastic weight averaging: the average runs in training mode on
+    `batch_norm_batches` batches of 64 latent vectors (and random classes
+    for a conditional GAN), and each batch-norm layer keeps the mean of its
+    batch statistics. Batch-norm layers frozen in the generator keep the
+    copied statistics. Nothing changes for a generator without batch
+    normalization.
 
     Only for `kag.StabilizedGAN` models.
 
     Args:
         decay: float in [0, 1), the weight of the old average at each step
             (0.999 averages over about the last 1,000 steps).
+        batch_norm_batches: int >= 0, the number of latent batches from
+            which the average's batch-norm statistics are re-estimated at
+            the end of each fit (0: keep the statistics copied from the
+            generator).
 
     Example:
 
@@ -39,10 +57,13 @@ class GeneratorEMA(keras.callbacks.Callback):
     (3, 2)
     """
 
-    def __init__(self, decay=0.999):
+    def __init__(self, decay=0.999, batch_norm_batches=200):
         super().__init__()
         self.decay = validation.check_number("GeneratorEMA", "decay", decay,
                                              0, 1, high_open=True)
+        self.batch_norm_batches = validation.check_int(
+            "GeneratorEMA", "batch_norm_batches", batch_norm_batches,
+            minimum=0)
 
     def set_model(self, model):
         # Called when fit() builds its callback list, before it makes the
@@ -59,5 +80,46 @@ class GeneratorEMA(keras.callbacks.Callback):
         model.ema_decay = self.decay
 
     def on_train_end(self, logs=None):
+        if self.batch_norm_batches:
+            recalibrate_batch_norm(self.model, self.batch_norm_batches)
         # A later fit without this callback leaves the average alone.
         self.model.ema_decay = None
+
+
+def _batch_norm_layers(layer):
+    """The batch-norm layers in `layer`, nested models included, in order."""
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return [layer]
+    return [found for sublayer in getattr(layer, "layers", [])
+            for found in _batch_norm_layers(sublayer)]
+
+
+def recalibrate_batch_norm(gan, batches, batch_size=64, seed=0):
+    """Re-estimates the batch-norm statistics of `gan.ema_generator`: the
+    mean over `batches` latent batches of each layer's batch statistics,
+    the average running in training mode (its batch-norm layers whose
+    counterpart in `gan.generator` is frozen are left alone)."""
+    layers = [average for average, live in zip(
+        _batch_norm_layers(gan.ema_generator),
+        _batch_norm_layers(gan.generator), strict=True) if live.trainable]
+    if not layers:
+        return
+    saved = [(layer.momentum, layer.trainable) for layer in layers]
+    rng = np.random.default_rng(seed)
+    try:
+        for layer in layers:
+            layer.trainable = True
+        for i in range(batches):
+            # moving = i/(i+1) * moving + 1/(i+1) * batch: after the last
+            # batch, the mean of the batches' statistics.
+            for layer in layers:
+                layer.momentum = i / (i + 1.0)
+            latents = rng.standard_normal(
+                (batch_size, gan.latent_dim)).astype("float32")
+            labels = gan._generation_labels(None, batch_size, rng)
+            network = gan.ema_generator if labels is None else (
+                conditional.Conditioned(gan.ema_generator, labels))
+            network(latents, training=True)
+    finally:
+        for layer, (momentum, trainable) in zip(layers, saved, strict=True):
+            layer.momentum, layer.trainable = momentum, trainable
