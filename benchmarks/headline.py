@@ -9,7 +9,7 @@ gives the method's measured summary over its seeds.
 
 Run:  python benchmarks/headline.py --mixtures docs/benchmarks/mixtures.json
           [--digits docs/benchmarks/digits.json]
-          [--plain plain] [--default recommended_ns_r1]
+          [--plain plain] [--default recommended_ns_r1_ema]
           [--output docs/benchmarks/headline.png]
 `--mixtures` takes several files (e.g. one per dataset); a method is read
 from the first file that has it.
@@ -27,7 +27,7 @@ if __package__ in (None, ""):
 from benchmarks.common import decode_8bit  # noqa: E402
 
 MIXTURES = ("ring", "grid")
-LABELS = {"plain": "plain GAN", "recommended_ns_r1": "gan.compile()"}
+LABELS = {"plain": "plain GAN", "recommended_ns_r1_ema": "gan.compile()"}
 
 
 def parse_args(argv=None):
@@ -35,7 +35,7 @@ def parse_args(argv=None):
     parser.add_argument("--mixtures", nargs="+", required=True)
     parser.add_argument("--digits")
     parser.add_argument("--plain", default="plain")
-    parser.add_argument("--default", default="recommended_ns_r1")
+    parser.add_argument("--default", default="recommended_ns_r1_ema")
     parser.add_argument("--output", default="runs/bench/headline.png")
     return parser.parse_args(argv)
 

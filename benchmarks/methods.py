@@ -66,7 +66,7 @@ METHODS = {
                                      "beta_2": 0.9}},
     # WGAN-GP with the recommended consistency terms.
     "recommended_wgan_gp": {"compile": dict(WGAN_GP)},
-    # WGAN-GP scored with GeneratorEMA(0.999)'s average of the generator.
+    # WGAN-GP scored with the average of the generator (decay 0.999).
     "wgan_gp_ema": {"compile": {**WGAN_GP, "consistency_loss": None},
                     "ema": 0.999},
     "pacgan2": {"networks": {"num_packed": 2},
@@ -76,14 +76,16 @@ METHODS = {
     # The recommended terms with a PacGAN2 / PacGAN4 discriminator.
     "recommended_pacgan2": {"networks": {"num_packed": 2}, "compile": {}},
     "recommended_pacgan4": {"networks": {"num_packed": 4}, "compile": {}},
-    # The recommended terms, scored with kag.callbacks.GeneratorEMA's
-    # average of the generator (decay 0.999).
+    # The recommended terms, scored with the average of the generator
+    # (decay 0.999).
     "recommended_ema": {"compile": {}, "ema": 0.999},
     # The convergent baselines, alone and with the recommended terms.
     "ns_r1": {"compile": {**NS_R1, "consistency_loss": None}},
-    # What `gan.compile()` does with no arguments.
+    # `gan.compile()`'s terms and penalty, scored on the generator's last
+    # weights (`generator_ema=None`).
     "recommended_ns_r1": {"compile": dict(NS_R1)},
-    # The same, scored with GeneratorEMA(0.999)'s average of the generator.
+    # What `gan.compile()` does with no arguments: the same, with the
+    # average of the generator (decay 0.999), which generate() samples.
     "recommended_ns_r1_ema": {"compile": dict(NS_R1), "ema": 0.999},
     "r3gan": {"compile": {**R3GAN, "consistency_loss": None}},
     "recommended_r3gan": {"compile": dict(R3GAN)},
@@ -123,13 +125,16 @@ def check(methods):
                          f"{list(METHODS)}.")
 
 
-def compile_arguments(spec_compile):
+def compile_arguments(spec_compile, ema=None):
     """A method's `compile` arguments with its penalty made. A method that
     names no penalty has none: `compile()`'s default would add the
-    objective's recommended one (R1 for the non-saturating loss)."""
+    objective's recommended one (R1 for the non-saturating loss). Its
+    `"ema"` is compile's `generator_ema` (none by default: scored on the
+    last weights)."""
     import keras_aegan as kag
 
-    compile_kwargs = {"gradient_penalty": None, **spec_compile}
+    compile_kwargs = {"gradient_penalty": None, "generator_ema": ema,
+                      **spec_compile}
     if compile_kwargs["gradient_penalty"] is not None:
         name, weight = compile_kwargs["gradient_penalty"]
         class_name, kwargs = PENALTIES[name]
@@ -163,7 +168,7 @@ def build(method):
     import keras_aegan as kag
 
     spec = METHODS[method]
-    compile_kwargs = compile_arguments(spec["compile"])
+    compile_kwargs = compile_arguments(spec["compile"], spec.get("ema"))
     if "terms_batch_fraction" in spec:
         # compile()'s default terms, each on that part of the batch.
         compile_kwargs["consistency_loss"] = (

@@ -16,7 +16,9 @@ Run:  python benchmarks/mixtures.py --backend jax [--quick] [--seeds 10]
 Methods (benchmarks/methods.py): plain, manifold, data, latent, recommended
 (the default set), ebgan, began, hinge_sn, wgan_gp, wgan_gp_paper,
 pacgan2, pacgan4, recommended_pacgan2, recommended_pacgan4,
-recommended_wgan_gp, recommended_ema.
+recommended_wgan_gp, recommended_ema, ns_r1, recommended_ns_r1 (the
+default's terms and penalty, last weights), recommended_ns_r1_ema
+(`compile()`'s default), r3gan, ...
 Writes OUTPUT/mixtures.json, OUTPUT/mixtures_samples_DATASET.png and
 OUTPUT/mixtures_trace_DATASET.png, and prints the table.
 """
@@ -111,15 +113,14 @@ def mixture(name):
     raise ValueError(f"Unknown dataset {name!r}; expected 'ring' or 'grid'.")
 
 
-def run_one(dataset, method, seed, steps, eval_every, ema=None,
-            **compile_kwargs):
+def run_one(dataset, method, seed, steps, eval_every, **compile_kwargs):
     """Trains one GAN; returns final scores, the per-eval trace, samples.
 
     `method` is a name of `benchmarks.methods.METHODS` or a
     `consistency_loss` value (for tuning); `compile_kwargs` go to `compile`
-    (e.g. `autoencoder_optimizer`) on top of the method's. `ema` (or the
-    method's `"ema"`) is the decay of a `GeneratorEMA`, whose average is
-    then what is scored.
+    (e.g. `autoencoder_optimizer`) on top of the method's. With a method's
+    `"ema"` (or `generator_ema`), the generator's average is what is
+    scored.
     """
     import keras
     import numpy as np
@@ -143,11 +144,9 @@ def run_one(dataset, method, seed, steps, eval_every, ema=None,
             x, _ = sample_fn(BATCH_SIZE, seed=int(self.rng.integers(2**31)))
             return x
 
-    if isinstance(method, str) and method in METHODS:
-        ema = METHODS[method].get("ema", ema)
-
     def generate(gan):
-        return gan.generate(NUM_SCORED, seed=seed, use_ema=ema is not None)
+        # The generator's average when the GAN keeps one.
+        return gan.generate(NUM_SCORED, seed=seed)
 
     def score(gan):
         metric = kag.metrics.ModeCoverage(centers, std)
@@ -170,6 +169,7 @@ def run_one(dataset, method, seed, steps, eval_every, ema=None,
     else:
         network_kwargs = {}
         compile_kwargs["consistency_loss"] = method
+        compile_kwargs.setdefault("generator_ema", None)
     nets = kag.models.mlp_gan(2, LATENT_DIM, hidden_units=(128, 128),
                               activation="tanh", **network_kwargs)
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator,
@@ -181,12 +181,8 @@ def run_one(dataset, method, seed, steps, eval_every, ema=None,
                               keras.optimizers.Adam(1e-4, beta_1=0.5))
     gan.compile(**compile_kwargs)
     start = time.time()
-    callbacks = [Trace()]
-    if ema is not None:
-        # Before Trace, so that each evaluation sees the current average.
-        callbacks.insert(0, kag.callbacks.GeneratorEMA(ema))
     gan.fit(OnTheFly(), epochs=max(1, steps // eval_every), verbose=0,
-            callbacks=callbacks)
+            callbacks=[Trace()])
     seconds = time.time() - start
     final = dict(trace[-1])
     final.pop("step")

@@ -5,7 +5,8 @@ Each setup trains in its own process (peak memory is per process), on the
 backend given: the B1 networks (MLPs of 2 x 128 tanh units, latent 256) on
 the 2-D ring, batch 512, `fit` over epochs of `--sample-every` steps (500)
 until `--steps` generator steps (20,000). Setups: `plain`
-(`consistency_loss=None, gradient_penalty=None`) and `recommended`
+(`consistency_loss=None, gradient_penalty=None, generator_ema=None`) and
+`recommended`
 (`compile()` with no arguments: the consistency terms and R1). After every
 epoch a callback records the process's resident set size (psutil). The
 growth is the change of the resident size from the end of the warm-up (the
@@ -32,7 +33,8 @@ if __package__ in (None, ""):
         __file__))))
 
 SETUPS = {
-    "plain": {"consistency_loss": None, "gradient_penalty": None},
+    "plain": {"consistency_loss": None, "gradient_penalty": None,
+              "generator_ema": None},
     "recommended": {},
 }
 BATCH_SIZE = 512

@@ -6,8 +6,9 @@ In one process, on the backend given, with the same networks and batch:
   hand-written keras-io-style GAN step for that backend
   (`benchmarks/baselines/<backend>_gan_step.py`);
 - stabilizer cost: each consistency kind, and the default (`compile()`
-  with no arguments: the terms and R1), vs a plain step
-  (`consistency_loss=None, gradient_penalty=None`);
+  with no arguments: the terms, R1 and the generator's average), vs a
+  plain step (`consistency_loss=None, gradient_penalty=None,
+  generator_ema=None`);
 - a plain PyTorch loop (`torch.nn` + `torch.optim`, same layer sizes), when
   torch is installed.
 
@@ -16,8 +17,9 @@ Sizes: the B1 MLPs (2 x 128 tanh, latent 256) at batch 512, and
 the keras-io GAN recipe (`benchmarks/baselines/keras_io_gan.py`: its class,
 its 28x28x1 conv networks, Adam 3e-4, batch 64, driven by `fit`) beside
 `StabilizedGAN` on the same networks and optimizers, plain
-(`consistency_loss=None, gradient_penalty=None`) and as `compile()` sets
-it up (the terms, with the autoencoder and encoder it builds, and R1);
+(`consistency_loss=None, gradient_penalty=None, generator_ema=None`) and
+as `compile()` sets it up (the terms, with the autoencoder and encoder it
+builds, R1 and the generator's average);
 `--cases tiny` adds a tiny
 MLP GAN (2 x 16, latent 4) at batch 16, where the per-step host work of the
 engine (not the arithmetic) sets the rate, e.g. on PyTorch, which runs the
@@ -26,7 +28,9 @@ up (compilation), then timed in alternating blocks of the same number of
 steps; a contender's rate is the median over blocks. Only ratios measured in
 this one run are meaningful.
 
-The levers on the default's cost, each `compile()`'s default with one
+`recommended_last` is the default without the generator's average
+(`generator_ema=None`): `recommended / recommended_last` is the average's
+cost. The levers on the default's cost, each `compile()`'s default with one
 change (`recommended_<lever>`): `lazy_r1`, R1 at every 4th discriminator
 step (times 4: `R1Penalty(3.0, every=4)`); `quarter`, the consistency
 terms and the autoencoder's update on a quarter of each batch
@@ -181,7 +185,8 @@ def engine_contender(case, consistency, **compile_kwargs):
     kwargs = dict(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
     if consistency != "default":
         # One term at a time, or a plain step: no penalty either.
-        kwargs.update(consistency_loss=consistency, gradient_penalty=None)
+        kwargs.update(consistency_loss=consistency, gradient_penalty=None,
+                      generator_ema=None)
     gan.compile(**kwargs, **compile_kwargs)
 
     def run(x, batch_size):
@@ -221,8 +226,10 @@ def keras_io_contenders():
     contenders = {"keras_io": keras_io_gan.contender(
         callbacks=FIT_CALLBACKS)}
     for name, kwargs in (("none", dict(consistency_loss=None,
-                                       gradient_penalty=None)),
+                                       gradient_penalty=None,
+                                       generator_ema=None)),
                          ("recommended", {}),
+                         ("recommended_last", {"generator_ema": None}),
                          *((f"recommended_{lever}", lever_kwargs(lever))
                            for lever in LEVERS)):
         keras.utils.set_random_seed(0)
@@ -320,6 +327,9 @@ def ratios(rates):
                  *(f"recommended_{lever}" for lever in LEVERS)]:
         if name in rates:
             out[f"{name} / none"] = rates["none"] / rates[name]
+    if "recommended_last" in rates:
+        out["recommended / recommended_last (the average's cost)"] = (
+            rates["recommended_last"] / rates["recommended"])
     if "torch_nn" in rates:
         out["torch_nn / none (>1: engine faster)"] = (
             rates["none"] / rates["torch_nn"])
@@ -337,8 +347,10 @@ def ratios(rates):
 # Contenders that do not run `fit` (the keras-io recipe on JAX neither).
 NOT_FIT = ("handwritten", "torch_nn", "keras_io")
 LEVER_CONTENDERS = tuple(f"recommended_{lever}" for lever in LEVERS)
-CONTENDERS = ("handwritten", "none", *KINDS, "recommended", *LEVER_CONTENDERS)
-KERAS_IO_CONTENDERS = ("keras_io", "none", "recommended", *LEVER_CONTENDERS)
+CONTENDERS = ("handwritten", "none", *KINDS, "recommended",
+              "recommended_last", *LEVER_CONTENDERS)
+KERAS_IO_CONTENDERS = ("keras_io", "none", "recommended", "recommended_last",
+                       *LEVER_CONTENDERS)
 
 
 def check_results(results):
@@ -410,6 +422,8 @@ def main(argv=None):
         for kind in KINDS:
             contenders[kind] = engine_contender(case, kind)
         contenders["recommended"] = engine_contender(case, "default")
+        contenders["recommended_last"] = engine_contender(
+            case, "default", generator_ema=None)
         for lever in LEVERS:
             contenders[f"recommended_{lever}"] = engine_contender(
                 case, "default", **lever_kwargs(lever))

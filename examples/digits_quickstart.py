@@ -46,14 +46,15 @@ def main(argv=None):
                               output_activation="tanh")
 
     # 3. compile() with no arguments turns on the recommended stabilizers
-    #    (the manifold and data consistency terms, docs/guides/consistency.md).
+    #    (the manifold and data consistency terms, docs/guides/consistency.md,
+    #    and R1) and keeps an average of the generator's weights, which
+    #    generate() samples.
     gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
     gan.compile()
 
     # 4. Train like any Keras model. The callbacks see d_loss, g_loss,
     #    ae_loss and consistency_loss.
     history = gan.fit(x, batch_size=64, epochs=epochs, verbose=2, callbacks=[
-        kag.callbacks.GeneratorEMA(decay=0.999),      # a smoother generator
         kag.callbacks.StabilityMonitor(real_data=x),  # NaN, collapse: restore
         keras.callbacks.CSVLogger(os.path.join(args.output, "log.csv")),
     ])
@@ -61,8 +62,8 @@ def main(argv=None):
                           for k, v in history.history.items()})
 
     # 5. Which digits does it draw? A logistic regression on the real
-    #    digits judges 2,000 samples of the averaged (EMA) generator.
-    samples = gan.generate(2000, seed=0, use_ema=True)
+    #    digits judges 2,000 samples of the averaged generator.
+    samples = gan.generate(2000, seed=0)
     judge = LogisticRegression(max_iter=2000).fit(x.reshape(len(x), -1), y)
     counts = np.bincount(judge.predict(samples.reshape(len(samples), -1)),
                          minlength=10)

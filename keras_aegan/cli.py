@@ -126,9 +126,13 @@ def build_parser():
     train.add_argument("--image-size", type=_positive_int, default=None,
                        help="resize the images (tfds or a folder) to this "
                        "side")
-    train.add_argument("--ema", type=float, default=None,
-                       help="keep a GeneratorEMA with this decay (e.g. "
-                       "0.999) and sample from it")
+    ema = train.add_mutually_exclusive_group()
+    ema.add_argument("--ema", type=float, default=None,
+                     help="the decay of the generator's average, which "
+                     "samples are drawn from (default: compile()'s, 0.999)")
+    ema.add_argument("--no-ema", action="store_true",
+                     help="keep no average: sample the generator's last "
+                     "weights")
     train.add_argument("--seed", type=int, default=0,
                        help="seed of the weights, the data order and the "
                        "latents")
@@ -152,8 +156,14 @@ def build_parser():
         help="a conditional model's classes: one (--labels 3) or a "
         "comma-separated list drawn in turn (--labels 0,1,2); without it, "
         "one row per class in a PNG, random classes in a .npy")
-    sample.add_argument("--ema", action="store_true",
-                        help="sample from the GeneratorEMA average")
+    weights = sample.add_mutually_exclusive_group()
+    weights.add_argument("--ema", action="store_true",
+                         help="sample from the generator's average (an "
+                         "error if the model keeps none; the default when "
+                         "it keeps one)")
+    weights.add_argument("--last-weights", action="store_true",
+                         help="sample from the generator's last weights, "
+                         "not its average")
     sample.add_argument("--output", default="samples.png",
                         help="a .png or .npy path")
     bench = commands.add_parser(

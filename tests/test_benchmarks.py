@@ -125,6 +125,9 @@ def test_methods_build_their_penalties():
     _, ns_r1 = build("recommended_ns_r1")
     assert type(ns_r1["gradient_penalty"]) is kag.regularizers.R1Penalty
     assert "consistency_loss" not in ns_r1  # compile()'s default terms
+    # Scored on the last weights; with "ema", on compile()'s average.
+    assert ns_r1["generator_ema"] is None
+    assert build("recommended_ns_r1_ema")[1]["generator_ema"] == 0.999
     _, wgan = build("wgan_gp")
     assert wgan["gradient_penalty"].weight == 10.0
     # A method naming no penalty has none (not compile()'s default R1).
@@ -350,13 +353,15 @@ def test_step_cost_keras_io_ratios():
     from benchmarks import step_cost
 
     rates = {"keras_io": 6.0, "none": 4.0, "recommended": 2.0,
-             "recommended_lazy_r1": 2.5, "recommended_quarter": 3.0,
-             "recommended_fast": 3.2}
+             "recommended_last": 2.2, "recommended_lazy_r1": 2.5,
+             "recommended_quarter": 3.0, "recommended_fast": 3.2}
     ratios = step_cost.ratios(rates)
     assert ratios["none / keras_io (>1: slower than the recipe)"] == 1.5
     assert ratios["recommended / keras_io (>1: slower than the recipe)"] == 3
     assert ratios["recommended / none"] == 2
     assert ratios["recommended_fast / none"] == 1.25
+    assert ratios["recommended / recommended_last (the average's cost)"] == (
+        pytest.approx(1.1))
     entry = {"steps_per_second": rates, "ratios": ratios}
     step_cost.check_results({"cases": {"kerasio": entry}})
     del rates["keras_io"]
@@ -610,13 +615,13 @@ def test_headline_figure_from_stored_results(tmp_path):
     mixtures = tmp_path / "mixtures.json"
     mixtures.write_text(json.dumps({
         dataset: {"plain": mixture_entry(1),
-                  "recommended_ns_r1": mixture_entry(0)}
+                  "recommended_ns_r1_ema": mixture_entry(0)}
         for dataset in ("ring", "grid")}))
     digits = tmp_path / "digits.json"
     digits.write_text(json.dumps({"digits": {"methods": {
         # Older files hold nested lists of 0-255, newer ones encode_8bit's.
         "plain": digits_entry(np.zeros((16, 8, 8, 1), "uint8").tolist()),
-        "recommended_ns_r1": digits_entry(
+        "recommended_ns_r1_ema": digits_entry(
             encode_8bit(np.zeros((16, 8, 8, 1))))}}}))
     output = tmp_path / "headline.png"
     headline.main(["--mixtures", str(mixtures), "--digits", str(digits),

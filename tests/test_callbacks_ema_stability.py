@@ -12,11 +12,12 @@ from conftest import weights_of
 from keras_aegan.src.callbacks import stability_monitor
 from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
 from keras_aegan.src.callbacks.stability_monitor import StabilityMonitor
+from keras_aegan.src.models import generator_average
 
 
 def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
     gan = tiny_gan()
-    gan.compile(consistency_loss=None)
+    gan.compile(consistency_loss=None, generator_ema=None)
     gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
             callbacks=[GeneratorEMA(decay=0.0)])
     # decay 0: the average is the last generator.
@@ -32,9 +33,12 @@ def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
     assert any(not np.allclose(a, b) for a, b in zip(start, ema, strict=True))
     assert any(not np.allclose(a, b) for a, b in zip(ema, current, strict=True))
     samples = gan.generate(16, seed=0, use_ema=True)
-    assert not np.allclose(samples, gan.generate(16, seed=0))
+    np.testing.assert_array_equal(samples, gan.generate(16, seed=0))
+    assert not np.allclose(samples, gan.generate(16, seed=0, use_ema=False))
 
-    # A fit without the callback leaves the average alone.
+    # A fit without the callback leaves the average alone (the model was
+    # compiled without one).
+    assert gan.ema_decay is None
     gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
     for a, b in zip(ema, weights_of(gan.ema_generator), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -47,6 +51,72 @@ def test_ema_follows_the_generator_and_is_saved(ring_data, tmp_path):
     # The average is not trained by any optimizer.
     ema_ids = {id(v) for v in loaded.ema_generator.variables}
     assert not ema_ids & {id(v) for v in loaded.trainable_variables}
+
+
+def test_compile_keeps_the_average_by_default(ring_data, tmp_path):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    assert gan.ema_decay == 0.999
+    start = weights_of(gan.generator)
+    # One generator update (one batch): the ramped decay is
+    # min(0.999, (1 + 1) / (10 + 1)) = 2 / 11.
+    gan.fit(ring_data, batch_size=len(ring_data), epochs=1, verbose=0)
+    for initial, last, average in zip(start, weights_of(gan.generator),
+                                      weights_of(gan.ema_generator),
+                                      strict=True):
+        np.testing.assert_allclose(average, (2 * initial + 9 * last) / 11,
+                                   rtol=1e-5, atol=1e-6)
+    gan.fit(ring_data, batch_size=64, epochs=2, verbose=0)
+    # generate() samples the average by default; use_ema=False the last
+    # weights.
+    averaged = gan.generate(16, seed=0)
+    np.testing.assert_array_equal(averaged,
+                                  gan.generate(16, seed=0, use_ema=True))
+    assert not np.allclose(averaged, gan.generate(16, seed=0, use_ema=False))
+
+    # A GeneratorEMA callback sets the decay for its fit only.
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0,
+            callbacks=[GeneratorEMA(decay=0.9)])
+    assert gan.ema_decay == 0.999
+
+    # Saved and loaded: the average and the setting (a later fit goes on
+    # averaging).
+    path = str(tmp_path / "default.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.ema_decay == 0.999
+    np.testing.assert_allclose(loaded.generate(16, seed=0),
+                               gan.generate(16, seed=0), rtol=1e-5, atol=1e-6)
+    before = weights_of(loaded.ema_generator)
+    loaded.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    assert any(not np.allclose(a, b) for a, b in
+               zip(before, weights_of(loaded.ema_generator), strict=True))
+
+
+def test_ramped_decay():
+    ramp = [float(keras.ops.convert_to_numpy(
+        generator_average.ramped_decay(0.999, t))) for t in (0, 1, 890, 9000)]
+    np.testing.assert_allclose(ramp, [0.1, 2 / 11, 0.99, 0.999], rtol=1e-6)
+
+
+def test_compile_without_an_average(ring_data, tmp_path):
+    gan = tiny_gan()
+    gan.compile(consistency_loss=None)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    dropped = {id(v) for v in gan.ema_generator.variables}
+    # generator_ema=None: no average (an existing one is dropped), and
+    # generate() samples the generator.
+    gan.compile(consistency_loss=None, generator_ema=None)
+    assert gan.ema_generator is None and gan.ema_decay is None
+    assert not dropped & {id(v) for v in gan.variables}
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    samples = gan.generate(8, seed=0)
+    path = str(tmp_path / "plain.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.ema_generator is None and loaded.ema_decay is None
+    np.testing.assert_allclose(loaded.generate(8, seed=0), samples,
+                               rtol=1e-5, atol=1e-6)
 
 
 def bn_generator(frozen=False):
@@ -94,6 +164,44 @@ def test_ema_batch_norm_statistics_re_estimated(ring_data):
         keras.ops.convert_to_numpy(live.moving_variance))
 
 
+def test_default_average_batch_norm_re_estimated_when_used(ring_data,
+                                                           tmp_path):
+    """compile()'s average re-estimates its statistics (200 batches of 64
+    latents) when generate() or save() first use it after training."""
+    gan = kag.StabilizedGAN(bn_generator(), tiny_nets().discriminator,
+                            seed=0)
+    gan.compile(consistency_loss=None)
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    average = gan.ema_generator.get_layer("norm")
+    live = gan.generator.get_layer("norm")
+
+    def moving_mean(layer):
+        return keras.ops.convert_to_numpy(layer.moving_mean)
+
+    # Until then they are the generator's, copied in the step.
+    np.testing.assert_array_equal(moving_mean(average), moving_mean(live))
+    gan.save(str(tmp_path / "bn.keras"))
+    rng = np.random.default_rng(0)
+    kernel, bias = (keras.ops.convert_to_numpy(v) for v in
+                    gan.ema_generator.get_layer("pre").weights)
+    means = [(rng.standard_normal((64, LATENT_DIM)).astype("float32")
+              @ kernel + bias).mean(0) for _ in range(200)]
+    np.testing.assert_allclose(moving_mean(average), np.mean(means, 0),
+                               rtol=1e-4, atol=1e-5)
+    loaded = keras.saving.load_model(str(tmp_path / "bn.keras"))
+    np.testing.assert_allclose(
+        moving_mean(loaded.ema_generator.get_layer("norm")),
+        np.mean(means, 0), rtol=1e-4, atol=1e-5)
+    samples = gan.generate(8, seed=0)
+    np.testing.assert_allclose(loaded.generate(8, seed=0), samples,
+                               rtol=1e-5, atol=1e-6)
+    # More training: generate() re-estimates them again.
+    gan.fit(ring_data, batch_size=128, epochs=1, verbose=0)
+    gan.generate(1)
+    assert not np.allclose(moving_mean(average), moving_mean(live))
+    assert not np.allclose(moving_mean(average), np.mean(means, 0))
+
+
 def test_ema_leaves_frozen_batch_norm_alone(ring_data):
     gan = kag.StabilizedGAN(bn_generator(frozen=True),
                             tiny_nets().discriminator, seed=0)
@@ -130,9 +238,15 @@ def test_ema_batch_norm_of_a_conditional_generator():
 
 def test_ema_errors(ring_data):
     gan = tiny_gan()
-    gan.compile(consistency_loss=None)
-    with pytest.raises(ValueError, match="has no EMA weights"):
+    gan.compile(consistency_loss=None, generator_ema=None)
+    with pytest.raises(ValueError, match="keeps no average"):
         gan.generate(4, use_ema=True)
+    with pytest.raises(TypeError, match="use_ema='yes'"):
+        gan.generate(4, use_ema="yes")
+    for value, error in (("fast", ValueError), (1.0, ValueError),
+                         (-0.1, ValueError), ([0.9], TypeError)):
+        with pytest.raises(error, match="generator_ema"):
+            gan.compile(generator_ema=value)
     with pytest.raises(ValueError, match=r"in \[0, 1\)"):
         GeneratorEMA(decay=1.0)
     with pytest.raises(TypeError, match="decay"):

@@ -103,6 +103,18 @@ def test_train_then_sample_on_a_npy_file(tmp_path):
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (5, 8, 8, 1)
     assert np.abs(samples).max() <= 1.0  # tanh output for [-1, 1] data
+    # The average, not the last weights (--last-weights).
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.ema_decay == 0.9
+    np.testing.assert_allclose(samples, model.generate(5, seed=0),
+                               atol=1e-5)
+    result = run_cli("sample", str(out / "model.keras"), "--num", "5",
+                     "--last-weights", "--output", str(tmp_path / "l.npy"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_allclose(np.load(tmp_path / "l.npy"),
+                               model.generate(5, seed=0, use_ema=False),
+                               atol=1e-5)
+    assert not np.allclose(np.load(tmp_path / "l.npy"), samples)
     result = run_cli("sample", str(out / "model.keras"), "--output",
                      str(tmp_path / "grid.png"))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -142,6 +154,11 @@ def test_train_and_sample_errors(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         main(["sample", str(tmp_path / "missing.keras")])
     assert "no such file" in str(exit_info.value)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", "ring", "--ema", "1.5",
+              "--output", str(tmp_path / "out")])
+    assert "must be in [0, 1)" in str(exit_info.value)
+    assert not (tmp_path / "out").exists()
 
 
 def test_train_on_a_tfds_dataset(tmp_path):

@@ -126,7 +126,7 @@ def test_model_saved_under_each_backend_loads_here(source, ring_data,
     reference = np.load(os.path.join(folder, f"{source}.npz"))
     gan = keras.saving.load_model(os.path.join(folder, f"{source}.keras"))
     assert isinstance(gan, kag.StabilizedGAN)
-    np.testing.assert_allclose(gan.generate(64, seed=3),
+    np.testing.assert_allclose(gan.generate(64, seed=3, use_ema=False),
                                reference["samples"], atol=1e-5)
     np.testing.assert_allclose(gan.generate(64, seed=3, use_ema=True),
                                reference["ema_samples"], atol=1e-5)
@@ -192,5 +192,8 @@ def test_divergence_is_caught_restored_and_the_run_covers_the_ring():
         assert np.all(np.isfinite(values[4:])), key
         assert max(abs(v) for v in values[4:]) < 1e4, key
     coverage = kag.metrics.ModeCoverage(centers, 0.05)
-    coverage.update_state(x[:2500], gan.generate(2500, seed=1))
+    # The generator itself: on this short run, still learning fast, its
+    # average trails it.
+    coverage.update_state(x[:2500], gan.generate(2500, seed=1,
+                                                 use_ema=False))
     assert int(coverage.result()["modes"]) == 8

@@ -321,6 +321,18 @@ def class_rows(num_classes, num_samples):
                      max(1, num_samples // num_classes))
 
 
+def ema_value(args):
+    """compile()'s `generator_ema` from `--ema DECAY` / `--no-ema`."""
+    if args.no_ema:
+        return None
+    if args.ema is None:
+        return "recommended"
+    if not 0 <= args.ema < 1:
+        raise CLIError(f"--ema {args.ema}: the decay must be in [0, 1), "
+                       "e.g. 0.999; --no-ema keeps no average.")
+    return args.ema
+
+
 def penalty_value(text):
     """`--gradient-penalty NAME[=WEIGHT]` as a kag.regularizers penalty."""
     from keras_aegan.src.regularizers import gradient_penalties
@@ -371,13 +383,13 @@ class _CheckpointEvery(keras.callbacks.Callback):
 
 
 def run_train(args):
-    from keras_aegan.src.callbacks.generator_ema import GeneratorEMA
     from keras_aegan.src.models.stabilized_gan import StabilizedGAN
 
     keras.utils.set_random_seed(args.seed)
     # Every argument is checked before any file is written.
     consistency = consistency_value(args.consistency)
     penalty = penalty_value(args.gradient_penalty)
+    generator_ema = ema_value(args)
     energy = args.adversarial_loss in ("ebgan", "began")
     data, labels, info = load_data(args.data, args.image_size, args.seed,
                                    args.conditional, args.labels,
@@ -399,6 +411,7 @@ def run_train(args):
     gan.compile(adversarial_loss=args.adversarial_loss,
                 consistency_loss=consistency, gradient_penalty=penalty,
                 discriminator_steps=args.discriminator_steps,
+                generator_ema=generator_ema,
                 **optimizer_values(args))
     os.makedirs(args.output, exist_ok=True)
     callbacks = [keras.callbacks.CSVLogger(
@@ -407,8 +420,6 @@ def run_train(args):
     if metrics_cb is not None:
         # Before CSVLogger, which then records the metrics too.
         callbacks.insert(0, metrics_cb)
-    if args.ema:
-        callbacks.insert(0, GeneratorEMA(args.ema))
     if args.resume:
         # First: the weights are back before any other callback starts.
         callbacks.insert(0, keras.callbacks.BackupAndRestore(
@@ -428,7 +439,7 @@ def run_train(args):
                      else class_rows(num_classes, num_samples))
     samples = gan.generate(num_samples if figure_labels is None
                            else len(figure_labels), seed=args.seed,
-                           use_ema=bool(args.ema), labels=figure_labels)
+                           labels=figure_labels)
     save_samples(samples, os.path.join(args.output, "samples.png"), info,
                  title=f"{args.data}, {args.epochs} epochs",
                  labels=figure_labels)
@@ -466,8 +477,13 @@ def run_sample(args):
                        "keras_aegan StabilizedGAN.")
     labels = sample_labels(args.labels, gan.num_classes, args.num,
                            args.output.endswith(".png"))
+    if args.ema and gan.ema_generator is None:
+        raise CLIError(f"--ema: {args.model} keeps no average of the "
+                       "generator (it was trained with --no-ema); drop "
+                       "--ema to sample its weights.")
+    use_ema = True if args.ema else (False if args.last_weights else None)
     samples = gan.generate(args.num if labels is None else len(labels),
-                           seed=args.seed, use_ema=args.ema, labels=labels)
+                           seed=args.seed, use_ema=use_ema, labels=labels)
     directory = os.path.dirname(args.output)
     if directory:
         os.makedirs(directory, exist_ok=True)

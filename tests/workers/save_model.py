@@ -39,7 +39,7 @@ def main(directory):
     conditional.save(os.path.join(directory, f"{backend}_conditional.keras"))
     np.savez(
         os.path.join(directory, f"{backend}.npz"),
-        samples=gan.generate(64, seed=3),
+        samples=gan.generate(64, seed=3, use_ema=False),
         ema_samples=gan.generate(64, seed=3, use_ema=True),
         iterations=[int(o.iterations) for o in (
             gan.generator_optimizer, gan.discriminator_optimizer,

@@ -1,26 +1,31 @@
 """GeneratorEMA: an exponential moving average of the generator's weights."""
 
 import keras
-import numpy as np
 
 from keras_aegan.src import validation
-from keras_aegan.src.models import conditional
 
 
 class GeneratorEMA(keras.callbacks.Callback):
     """Keeps an exponential moving average (EMA) of the generator's weights.
 
+    `gan.compile()` keeps one by default (its `generator_ema`); this
+    callback sets the decay and the batch-norm re-estimation for one fit,
+    for a model compiled with another decay or with `generator_ema=None`.
+
     After every generator update, inside the compiled training step,
-    `ema = decay * ema + (1 - decay) * weights` for the trainable weights
-    (the others, such as batch-norm statistics, are copied). Averaged
+    `ema = decay_t * ema + (1 - decay_t) * weights` for the trainable
+    weights (the others, such as batch-norm statistics, are copied), with
+    `decay_t = min(decay, (1 + t) / (10 + t))` after the `t`-th generator
+    update. Averaged
     generators give smoother, more precise samples than the last iterate
     (Yazıcı et al. 2019, "The unusual effectiveness of averaging in GAN
     training"; used by ProGAN and StyleGAN). The average lives in the model
     as `gan.ema_generator`: it is saved by `save()`, restored by
     `load_model()` and `keras.callbacks.BackupAndRestore`, carried through
-    JAX's stateless step, and `gan.generate(n, use_ema=True)` samples from
-    it. The first fit with this callback starts the average at the
-    generator's current weights; later fits continue it.
+    JAX's stateless step, and `gan.generate(n)` samples from it (pass
+    `use_ema=False` for the last weights). A model without an average
+    starts it at the generator's current weights; later fits continue it.
+    After the fit the model's compiled decay applies again.
 
     Batch normalization: statistics copied from the last weights do not fit
     the averaged weights (with `kag.models.dcgan`'s generator trained as
@@ -50,7 +55,7 @@ class GeneratorEMA(keras.callbacks.Callback):
     >>> x, _ = kag.datasets.ring(512, seed=0)
     >>> nets = kag.models.mlp_gan(2, latent_dim=4, hidden_units=(16,))
     >>> gan = kag.StabilizedGAN(nets.generator, nets.discriminator, seed=0)
-    >>> gan.compile(consistency_loss=None)
+    >>> gan.compile(consistency_loss=None, generator_ema=None)
     >>> _ = gan.fit(x, batch_size=128, epochs=1, verbose=0,
     ...             callbacks=[kag.callbacks.GeneratorEMA(decay=0.9)])
     >>> gan.generate(3, seed=0, use_ema=True).shape
@@ -80,46 +85,6 @@ class GeneratorEMA(keras.callbacks.Callback):
         model.ema_decay = self.decay
 
     def on_train_end(self, logs=None):
-        if self.batch_norm_batches:
-            recalibrate_batch_norm(self.model, self.batch_norm_batches)
-        # A later fit without this callback leaves the average alone.
-        self.model.ema_decay = None
-
-
-def _batch_norm_layers(layer):
-    """The batch-norm layers in `layer`, nested models included, in order."""
-    if isinstance(layer, keras.layers.BatchNormalization):
-        return [layer]
-    return [found for sublayer in getattr(layer, "layers", [])
-            for found in _batch_norm_layers(sublayer)]
-
-
-def recalibrate_batch_norm(gan, batches, batch_size=64, seed=0):
-    """Re-estimates the batch-norm statistics of `gan.ema_generator`: the
-    mean over `batches` latent batches of each layer's batch statistics,
-    the average running in training mode (its batch-norm layers whose
-    counterpart in `gan.generator` is frozen are left alone)."""
-    layers = [average for average, live in zip(
-        _batch_norm_layers(gan.ema_generator),
-        _batch_norm_layers(gan.generator), strict=True) if live.trainable]
-    if not layers:
-        return
-    saved = [(layer.momentum, layer.trainable) for layer in layers]
-    rng = np.random.default_rng(seed)
-    try:
-        for layer in layers:
-            layer.trainable = True
-        for i in range(batches):
-            # moving = i/(i+1) * moving + 1/(i+1) * batch: after the last
-            # batch, the mean of the batches' statistics.
-            for layer in layers:
-                layer.momentum = i / (i + 1.0)
-            latents = rng.standard_normal(
-                (batch_size, gan.latent_dim)).astype("float32")
-            labels = gan._generation_labels(None, batch_size, rng)
-            network = gan.ema_generator if labels is None else (
-                conditional.Conditioned(gan.ema_generator, labels))
-            network(latents, training=True)
-    finally:
-        for layer, (momentum, trainable) in zip(layers, saved, strict=True):
-            layer.momentum, layer.trainable = momentum, trainable
+        self.model._refresh_ema_statistics(self.batch_norm_batches)
+        # A later fit without this callback uses the compiled setting.
+        self.model.ema_decay = self.model._compiled_ema_decay

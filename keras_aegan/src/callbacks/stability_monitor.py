@@ -199,8 +199,9 @@ class StabilityMonitor(keras.callbacks.Callback):
         if self.real_labels is not None:
             labels = kwargs["labels"] = self.real_labels[:self.num_samples]
         num_samples = self.num_samples if labels is None else len(labels)
+        # The generator being trained, not its lagging average.
         generated = self.model.generate(num_samples, seed=self.seed,
-                                        **kwargs)
+                                        use_ema=False, **kwargs)
         if not np.isfinite(generated).all():
             if not bad:
                 problems.append(("non_finite_loss",

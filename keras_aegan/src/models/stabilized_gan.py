@@ -20,6 +20,7 @@ from keras_aegan.src.losses import adversarial
 from keras_aegan.src.models import compile_args
 from keras_aegan.src.models import conditional
 from keras_aegan.src.models import data_validation
+from keras_aegan.src.models import generator_average
 from keras_aegan.src.models import network_checks
 from keras_aegan.src.models.optimizer_group import OptimizerGroup
 from keras_aegan.src.trainers.gan_trainer import BaseGANTrainer
@@ -48,6 +49,9 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
        `||G(z) - stop_gradient(Q(G(z)))||²`, `"data"` `||x - G(E(x))||²`
        (Che et al. 2017), `"latent"` `||z - E(G(z))||²` (Srivastava et al.
        2017).
+    4. updates the exponential moving average of the generator's weights
+       (`ema_generator`, compile's `generator_ema`), which `generate()`
+       samples from.
 
     Every network has its own optimizer; all of them, the latent seed
     generator and the networks are model state, saved by `save()` and
@@ -188,6 +192,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         gradient_penalty="recommended",
         discriminator_steps=1,
         class_loss_weight=1.0,
+        generator_ema="recommended",
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -227,6 +232,20 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                 discriminator's loss, on generated samples to the
                 generator's; logged as `class_loss` (the discriminator's
                 sum). Only for such a discriminator.
+            generator_ema: the exponential moving average (EMA) of the
+                generator's weights, updated after every generator update
+                inside the training step and sampled by `generate()`:
+                `"recommended"` (default: decay 0.999), a decay in [0, 1),
+                or `None` (no average; a model that has one drops it).
+                Averaged generators give smoother, more precise samples
+                than the last iterate (Yazıcı et al. 2019); the decay
+                ramps up as `min(decay, (1 + t) / (10 + t))` over the first
+                generator updates `t`, so that a short fit's average is
+                neither mostly its initial weights nor far behind a
+                generator still learning fast. The average's batch-norm
+                statistics are re-estimated from 200 latent batches before
+                `generate()` or `save()` use it, once per generator state
+                (see `kag.callbacks.GeneratorEMA`).
             **kwargs: passed to `keras.Model.compile`: `jit_compile`,
                 `steps_per_execution`, `run_eagerly`.
 
@@ -272,6 +291,13 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
         if auto_scale_loss and self._float16_policy():
             optimizers = compile_args.with_loss_scaling(optimizers)
+        ema_decay = generator_average.resolve(generator_ema)
+        average = None
+        if ema_decay is not None and self.ema_generator is None:
+            average = generator_average.build_for_compile(self.generator,
+                                                          generator_ema)
+            if average is None:
+                ema_decay = None
 
         # Everything is valid: commit.
         for name, network in compile_args.default_networks(
@@ -282,6 +308,12 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         self.gradient_penalty = gradient_penalty
         self.discriminator_steps = discriminator_steps
         self.class_loss_weight = class_loss_weight
+        self._compiled_ema_decay = ema_decay
+        if ema_decay is None and not self._restoring_compile:
+            self._drop_ema_generator()
+        if average is not None:
+            self.ema_generator = average
+        self.ema_decay = ema_decay
         self.generator_optimizer = optimizers["generator"]
         self.discriminator_optimizer = optimizers["discriminator"]
         self.autoencoder_optimizer = optimizers["autoencoder"]
@@ -353,11 +385,27 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
 
     def _build_ema_generator(self):
         """Creates the EMA copy of the generator, starting at its weights."""
-        ema = keras.models.clone_model(self.generator)
-        ema.set_weights(self.generator.get_weights())
-        ema.trainable = False
-        ema.name = f"ema_{self.generator.name}"
-        self.ema_generator = ema
+        self.ema_generator = generator_average.build(self.generator)
+
+    def _drop_ema_generator(self):
+        if self.ema_generator is not None:
+            self._tracker.untrack(self.ema_generator)
+            self.ema_generator = None
+
+    def _refresh_ema_statistics(
+            self, batches=generator_average.BATCH_NORM_BATCHES):
+        """Re-estimates the average's batch-norm statistics (on `batches`
+        latent batches; 0 keeps the copied ones), once per generator state:
+        before `generate()` or `save()` use the average, and at the end of a
+        fit with `GeneratorEMA`."""
+        optimizer = getattr(self, "generator_optimizer", None)
+        updates = -1 if optimizer is None else int(
+            ops.convert_to_numpy(optimizer.iterations.value))
+        if self.ema_generator is None or self._ema_statistics_at == updates:
+            return
+        if batches:
+            generator_average.recalibrate_batch_norm(self, batches)
+        self._ema_statistics_at = updates
 
     def get_compile_config(self):
         if not self.compiled:
@@ -373,6 +421,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             "gradient_penalty": serialize(self.gradient_penalty),
             "discriminator_steps": self.discriminator_steps,
             "class_loss_weight": self.class_loss_weight,
+            "generator_ema": self._compiled_ema_decay,
             **self._keras_compile_kwargs,
         }
 
@@ -391,7 +440,15 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             config["consistency_loss"] = [
                 deserialize(c) for c in config["consistency_loss"]
             ]
-        self.compile(**config)
+        # Models saved without the setting kept no average in the step.
+        config.setdefault("generator_ema", None)
+        # The loaded average stays, also one that GeneratorEMA made for a
+        # model compiled without one.
+        self._restoring_compile = True
+        try:
+            self.compile(**config)
+        finally:
+            self._restoring_compile = False
 
     # ------------------------------------------------------------------
     # fit / generate
@@ -526,7 +583,7 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                      "fit() (the first batch)")
 
     def generate(self, num_samples, seed=None, batch_size=1024,
-                 use_ema=False, labels=None):
+                 use_ema=None, labels=None):
         """Generates `num_samples` samples as a NumPy array.
 
         The latent vectors are drawn with NumPy (`np.random.default_rng(seed)`),
@@ -536,8 +593,11 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             num_samples: int > 0.
             seed: int or `None`.
             batch_size: int, samples per generator call.
-            use_ema: bool; generate with the exponential moving average of
-                the generator's weights kept by `kag.callbacks.GeneratorEMA`.
+            use_ema: `None` (default): the exponential moving average of
+                the generator's weights when the model keeps one (compile's
+                `generator_ema`, or `kag.callbacks.GeneratorEMA`), else the
+                generator; `True`: the average (an error without one);
+                `False`: the generator's own, last weights.
             labels: a conditional GAN's classes: an int (every sample of
                 that class) or integer array of `num_samples` labels;
                 `None` draws them uniformly from the `num_classes` classes
@@ -562,14 +622,20 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
                                            num_samples, minimum=1)
         batch_size = validation.check_int("generate()", "batch_size",
                                           batch_size, minimum=1)
+        if use_ema not in (None, True, False):
+            raise TypeError(
+                f"generate(use_ema={use_ema!r}): expected None (the average "
+                "when the model keeps one), True or False.")
         generator = self.generator
-        if use_ema:
-            if self.ema_generator is None:
-                raise ValueError(
-                    "generate(use_ema=True): this model has no EMA weights. "
-                    "Train it with kag.callbacks.GeneratorEMA() among the "
-                    "fit() callbacks, or call generate(use_ema=False)."
-                )
+        if use_ema and self.ema_generator is None:
+            raise ValueError(
+                "generate(use_ema=True): this model keeps no average of the "
+                "generator's weights. Compile it with generator_ema="
+                "'recommended' (the default) or a decay, or train it with "
+                "kag.callbacks.GeneratorEMA() among the fit() callbacks; or "
+                "call generate(use_ema=False).")
+        if use_ema is not False and self.ema_generator is not None:
+            self._refresh_ema_statistics()
             generator = self.ema_generator
         rng = np.random.default_rng(seed)
         latents = rng.standard_normal(
@@ -642,6 +708,9 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         return model
 
     def save_own_variables(self, store):
+        # Before the networks' variables are saved (Keras saves a model's
+        # own variables first): the average's statistics fit its weights.
+        self._refresh_ema_statistics()
         super().save_own_variables(store)
         store[_SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state.value)
 

@@ -21,6 +21,7 @@ from keras_aegan.src.losses.reconstruction_consistency_loss import (
     per_sample_distance,
 )
 from keras_aegan.src.models import conditional
+from keras_aegan.src.models import generator_average
 
 LOG_KEYS = ("d_loss", "g_loss", "ae_loss", "consistency_loss", "gp_loss",
             "class_loss")
@@ -80,6 +81,11 @@ class BaseGANTrainer:
         # `ema_decay`; the average itself is `ema_generator`.
         self._ema_decay = None
         self.ema_generator = None
+        # compile()'s `generator_ema` decay; the generator update count at
+        # which the average's batch-norm statistics were last re-estimated.
+        self._compiled_ema_decay = None
+        self._ema_statistics_at = None
+        self._restoring_compile = False
 
     def _track(self, key):
         """The tracker of `key`, made on first use (an objective's logs)."""
@@ -347,13 +353,10 @@ class BaseGANTrainer:
     # The generator's exponential moving average
     # ------------------------------------------------------------------
     def _ema_step(self):
-        """`ema = decay * ema + (1 - decay) * weights` for the generator's
-        trainable weights; its other weights (e.g. batch-norm statistics)
-        are copied."""
-        decay = self._ema_decay
-        for average, weight in zip(self.ema_generator.weights,
-                                   self.generator.weights, strict=True):
-            value = ops.cast(weight.value, average.dtype)
-            if weight.trainable:
-                value = decay * average.value + (1.0 - decay) * value
-            average.assign(value)
+        """Updates `ema_generator` after a generator update, with the decay
+        ramped over the first updates (`generator_average.ramped_decay`)."""
+        updates = ops.convert_to_tensor(
+            self.optimizer.members["generator"].iterations)
+        generator_average.update(
+            self.ema_generator, self.generator,
+            generator_average.ramped_decay(self._ema_decay, updates))
