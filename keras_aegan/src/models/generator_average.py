@@ -21,7 +21,8 @@ from keras_aegan.src.models import conditional
 # average, compile()'s default gains on every protocol.
 RECOMMENDED_DECAY = 0.999
 # Latent batches (of 64) from which the average's batch-norm statistics
-# are re-estimated at the end of each fit.
+# are re-estimated, once per generator state, before generate() or save()
+# use the average.
 BATCH_NORM_BATCHES = 200
 
 
