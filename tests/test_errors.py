@@ -67,6 +67,13 @@ def test_subclassed_generator_needs_latent_dim(ring_data):
     with pytest.warns(UserWarning, match="cannot copy.*generator_ema=None"):
         gan.compile(consistency_loss="latent")
     assert gan.ema_generator is None and gan.ema_decay is None
+    # The callback needs a copy too, and says so before training.
+    with pytest.raises(ValueError,
+                       match=r"GeneratorEMA.*cannot copy.*without the "
+                             "GeneratorEMA callback"):
+        gan.fit(ring_data, batch_size=64, epochs=1, verbose=0,
+                callbacks=[kag.callbacks.GeneratorEMA(decay=0.9)])
+    assert gan.ema_generator is None and gan.ema_decay is None
     still_trains(gan, ring_data)
 
 

@@ -42,30 +42,35 @@ def resolve(generator_ema):
 
 
 def build_for_compile(generator, generator_ema):
-    """`build(generator)` for compile(generator_ema=...); a generator that
-    Keras cannot copy (a subclassed model without `get_config`) gets no
-    average: with a warning under the default, an error when a decay was
-    asked for."""
+    """`build()` for compile(generator_ema=...); a generator that Keras
+    cannot copy (a subclassed model without `get_config`) gets no average:
+    with a warning under the default, an error when a decay was asked
+    for."""
     try:
-        return build(generator)
-    except (TypeError, ValueError, NotImplementedError) as error:
-        message = (
-            f"compile(generator_ema={generator_ema!r}) keeps a copy of the "
-            f"generator, but Keras cannot copy {generator.name!r} (a "
-            f"{type(generator).__name__}: {type(error).__name__}: "
-            f"{str(error)[:200]}). Give a subclassed generator a "
-            "get_config() returning its constructor's arguments, or build "
-            "it with the functional API; or pass generator_ema=None.")
-    if generator_ema == "recommended":
-        warnings.warn(message + " Training goes on without the average.",
+        return build(generator, f"compile(generator_ema={generator_ema!r})",
+                     "pass generator_ema=None")
+    except ValueError as error:
+        if generator_ema != "recommended":
+            raise
+        warnings.warn(f"{error} Training goes on without the average.",
                       stacklevel=3)
         return None
-    raise ValueError(message)
 
 
-def build(generator):
-    """A frozen copy of `generator`, starting at its weights."""
-    average = keras.models.clone_model(generator)
+def build(generator, asked_by, alternative):
+    """A frozen copy of `generator`, starting at its weights. When Keras
+    cannot copy the generator, raises a ValueError that names `asked_by`
+    (what needs the copy) and `alternative` (how to do without it)."""
+    try:
+        average = keras.models.clone_model(generator)
+    except (TypeError, ValueError, NotImplementedError) as error:
+        raise ValueError(
+            f"{asked_by} keeps a copy of the generator, but Keras cannot "
+            f"copy {generator.name!r} (a {type(generator).__name__}: "
+            f"{type(error).__name__}: {str(error)[:200]}). Give a "
+            "subclassed generator a get_config() returning its "
+            "constructor's arguments, or build it with the functional API; "
+            f"or {alternative}.") from error
     average.set_weights(generator.get_weights())
     average.trainable = False
     average.name = f"ema_{generator.name}"

@@ -378,14 +378,14 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             decay = validation.check_number("ema_decay", "decay", decay,
                                             low=0.0, high=1.0, high_open=True)
             if self.ema_generator is None:
-                self._build_ema_generator()
+                self.ema_generator = generator_average.build(
+                    self.generator,
+                    f"An average of the generator (ema_decay={decay}, as "
+                    "set by kag.callbacks.GeneratorEMA)",
+                    "train without the GeneratorEMA callback")
         if decay != self._ema_decay:
             self._ema_decay = decay
             self.train_function = None
-
-    def _build_ema_generator(self):
-        """Creates the EMA copy of the generator, starting at its weights."""
-        self.ema_generator = generator_average.build(self.generator)
 
     def _drop_ema_generator(self):
         if self.ema_generator is not None:
@@ -702,7 +702,9 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
         model = cls(**config)
         # The structure the saved weights load into, also without compile.
         if ema:
-            model._build_ema_generator()
+            model.ema_generator = generator_average.build(
+                model.generator, "The saved model's generator average",
+                "save it from a model compiled with generator_ema=None")
         for name, dtype in objective_state.items():
             model.objective_state_variable(name, dtype=dtype)
         return model
