@@ -380,9 +380,10 @@ class StabilizedGAN(GANTrainer, BaseGANTrainer, keras.Model):
             if self.ema_generator is None:
                 self.ema_generator = generator_average.build(
                     self.generator,
-                    f"An average of the generator (ema_decay={decay}, as "
-                    "set by kag.callbacks.GeneratorEMA)",
-                    "train without the GeneratorEMA callback")
+                    f"ema_decay={decay} (set by kag.callbacks.GeneratorEMA "
+                    "or by hand)",
+                    "train without the GeneratorEMA callback and leave "
+                    "ema_decay at None")
         if decay != self._ema_decay:
             self._ema_decay = decay
             self.train_function = None
