@@ -92,6 +92,10 @@ def parse_args(argv=None):
     parser.add_argument("--time-in-step", action="store_true",
                         help="rates from the time inside each fit step "
                         "(batch begin to end); fit contenders only")
+    parser.add_argument("--contenders",
+                        help="comma-separated subset of the contenders to "
+                        "time (default: all of the case's), e.g. "
+                        "none,recommended,recommended_last")
     parser.add_argument("--output", default="runs/bench")
     # Accepted for the common benchmark interface; unused here.
     parser.add_argument("--seeds", type=int, default=1)
@@ -106,6 +110,15 @@ def parse_args(argv=None):
         args.steps = args.steps or 3
     if args.cases is None:
         args.cases = "mlp" if args.quick else "mlp,dcgan32"
+    if args.contenders is not None:
+        names = [name for name in args.contenders.split(",") if name]
+        known = set(CONTENDERS) | set(KERAS_IO_CONTENDERS) | {"torch_nn"}
+        unknown = sorted(set(names) - known)
+        if unknown or not names:
+            parser.error(f"--contenders got {args.contenders!r}; unknown: "
+                         f"{unknown or 'no name given'}. Choose from "
+                         f"{sorted(known)}, comma-separated.")
+        args.contenders = tuple(names)
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     return args
@@ -318,19 +331,21 @@ def ratios(rates):
     out = {}
     if "keras_io" in rates:
         for name in ("none", "recommended"):
+            if name not in rates:
+                continue
             out[f"{name} / keras_io (>1: slower than the recipe)"] = (
                 rates["keras_io"] / rates[name])
-    if "handwritten" in rates:
+    if "handwritten" in rates and "none" in rates:
         out["engine_overhead (none / handwritten)"] = (
             rates["handwritten"] / rates["none"])
     for name in [*KINDS, "recommended",
                  *(f"recommended_{lever}" for lever in LEVERS)]:
-        if name in rates:
+        if name in rates and "none" in rates:
             out[f"{name} / none"] = rates["none"] / rates[name]
-    if "recommended_last" in rates:
+    if "recommended_last" in rates and "recommended" in rates:
         out["recommended / recommended_last (the average's cost)"] = (
             rates["recommended_last"] / rates["recommended"])
-    if "torch_nn" in rates:
+    if "torch_nn" in rates and "none" in rates:
         out["torch_nn / none (>1: engine faster)"] = (
             rates["none"] / rates["torch_nn"])
     for name in rates:
@@ -358,6 +373,8 @@ def check_results(results):
     for case, entry in results["cases"].items():
         rates = entry["steps_per_second"]
         expected = KERAS_IO_CONTENDERS if case == "kerasio" else CONTENDERS
+        if results.get("contenders"):
+            expected = tuple(set(expected) & set(results["contenders"]))
         if results.get("time_in_step"):
             # Only fit runs are timed step by step.
             expected = tuple(set(expected) - set(NOT_FIT))
@@ -366,8 +383,16 @@ def check_results(results):
             raise RuntimeError(f"step_cost {case}: no rate for {missing}")
         if not all(rate > 0 for rate in rates.values()):
             raise RuntimeError(f"step_cost {case}: a rate is not positive")
-        if len(entry["ratios"]) < len(set(expected)) - 1:
+        if (len(expected) > 1
+                and len(entry["ratios"]) < len(set(expected)) - 1):
             raise RuntimeError(f"step_cost {case}: ratios missing")
+
+
+def keep(contenders, names):
+    """The contenders named (all of them when `names` is None)."""
+    if names is None:
+        return contenders
+    return {name: run for name, run in contenders.items() if name in names}
 
 
 def report(results, case, backend, batch_size, block, rounds, rates):
@@ -398,7 +423,8 @@ def main(argv=None):
         has_torch = False
     FIT_CALLBACKS[:] = [step_timer()] if args.time_in_step else []
     results = {"backend": backend, "rounds": args.rounds,
-               "time_in_step": args.time_in_step, "cases": {}}
+               "time_in_step": args.time_in_step,
+               "contenders": args.contenders, "cases": {}}
     for case in args.cases.split(","):
         if case not in CASES:
             raise SystemExit(f"Unknown case {case!r}; choose from "
@@ -411,7 +437,7 @@ def main(argv=None):
             contenders = keras_io_contenders()
             if args.time_in_step and backend == "jax":
                 del contenders["keras_io"]  # a jitted step, not fit
-            rates = measure(contenders, x, batch_size,
+            rates = measure(keep(contenders, args.contenders), x, batch_size,
                             args.rounds)
             report(results, case, backend, batch_size, block, args.rounds,
                    rates)
@@ -440,7 +466,8 @@ def main(argv=None):
                 case, None, steps_per_execution=spe)
         if has_torch and not args.time_in_step:
             contenders["torch_nn"] = torch_nn_contender(case)
-        rates = measure(contenders, x, batch_size, args.rounds)
+        rates = measure(keep(contenders, args.contenders), x, batch_size,
+                        args.rounds)
         report(results, case, backend, batch_size, block, args.rounds, rates)
     check_results(results)
     path = os.path.join(args.output, f"step_cost_{backend}.json")

@@ -311,6 +311,23 @@ def test_step_cost_benchmark_writes_every_field(tmp_path):
         step_cost.parse_args(["--steps-per-execution", "0"])
 
 
+def test_step_cost_times_only_the_contenders_named(tmp_path):
+    from benchmarks import step_cost
+
+    results = step_cost.main(["--cases", "mlp", "--steps", "2", "--rounds",
+                              "1", "--contenders",
+                              "recommended,recommended_last", "--output",
+                              str(tmp_path)])
+    entry = results["cases"]["mlp"]
+    assert set(entry["steps_per_second"]) == {"recommended",
+                                              "recommended_last"}
+    assert set(entry["ratios"]) == {
+        "recommended / recommended_last (the average's cost)"}
+    step_cost.check_results(results)
+    with pytest.raises(SystemExit):
+        step_cost.parse_args(["--contenders", "recommended,typo"])
+
+
 def test_keras_io_recipe_trains_both_networks():
     # The step-cost baseline: its backend's train_step (TensorFlow,
     # PyTorch: the keras-io class under fit; JAX: its jitted step) updates
