@@ -392,6 +392,10 @@ def keep(contenders, names):
     """The contenders named (all of them when `names` is None)."""
     if names is None:
         return contenders
+    missing = sorted(set(names) - set(contenders))
+    if missing:
+        raise SystemExit(f"--contenders names {missing}, which this case "
+                         f"does not run; it runs {sorted(contenders)}.")
     return {name: run for name, run in contenders.items() if name in names}
 
 

@@ -326,6 +326,8 @@ def test_step_cost_times_only_the_contenders_named(tmp_path):
     step_cost.check_results(results)
     with pytest.raises(SystemExit):
         step_cost.parse_args(["--contenders", "recommended,typo"])
+    with pytest.raises(SystemExit, match="keras_io"):
+        step_cost.keep({"none": None}, ("none", "keras_io"))
 
 
 def test_keras_io_recipe_trains_both_networks():
